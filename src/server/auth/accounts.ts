@@ -1,0 +1,109 @@
+// Signing up, in and out: input rules, throttling of repeated failures, and Better Auth's errors in our taxonomy.
+import { APIError } from 'better-auth/api'
+import { z } from 'zod'
+import { RateLimited, Unauthenticated, ValidationError } from '../errors'
+import type { RateLimiter } from '../http/rate-limit'
+import { parseInput } from '../services/parse'
+import { nameField } from '../services/text'
+import { type Auth, PASSWORD_MAX, PASSWORD_MIN } from './auth'
+
+export type AccountDeps = { auth: Auth; limits: { signInFailures: RateLimiter; signUps: RateLimiter }; headers: Headers }
+
+const Email = z
+  .string({ error: 'Email is required.' })
+  .trim()
+  .toLowerCase()
+  .min(1, 'Email is required.')
+  .pipe(z.email('Enter a valid email address.').max(254, 'Enter a valid email address.'))
+
+const Password = z
+  .string({ error: 'Password is required.' })
+  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters.`)
+  .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`)
+
+export const SignUpInput = z.object({ name: nameField('Name', 100), email: Email, password: Password })
+export const SignInInput = z.object({
+  email: Email,
+  password: z.string({ error: 'Password is required.' }).min(1, 'Password is required.').max(PASSWORD_MAX),
+})
+
+const WRONG_CREDENTIALS = 'Wrong email or password.'
+
+/**
+ * Better Auth's expected failures (wrong password, taken address). Checked by name as well as class: once
+ * bundled, the class thrown and the class imported here can be two copies, and instanceof misses.
+ */
+function authFailureCode(error: unknown): string | null {
+  const isApiError = error instanceof APIError || (error instanceof Error && error.name === 'APIError')
+  if (!isApiError) return null
+  const body: unknown = 'body' in error ? error.body : undefined
+  const code = typeof body === 'object' && body !== null && 'code' in body ? body.code : undefined
+  return typeof code === 'string' ? code : ''
+}
+
+export function clientIp(headers: Headers): string {
+  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || 'unknown'
+}
+
+function tooManyAttempts(error: RateLimited): RateLimited {
+  const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60))
+  return new RateLimited(error.retryAfterSeconds, `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`)
+}
+
+async function throttled<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof RateLimited) throw tooManyAttempts(error)
+    throw error
+  }
+}
+
+/** Creates the account and signs it in (the session cookie is set by Better Auth's nextCookies plugin). */
+export async function signUp(deps: AccountDeps, input: unknown): Promise<{ userId: string }> {
+  const { name, email, password } = parseInput(SignUpInput, input)
+  await throttled(() => deps.limits.signUps.consume(clientIp(deps.headers)))
+  try {
+    const { user } = await deps.auth.api.signUpEmail({ body: { name, email, password }, headers: deps.headers })
+    return { userId: user.id }
+  } catch (error) {
+    const code = authFailureCode(error) ?? ''
+    if (code.startsWith('USER_ALREADY_EXISTS')) {
+      throw new ValidationError({ email: ['An account with this email already exists.'] })
+    }
+    if (code.startsWith('PASSWORD_TOO'))
+      throw new ValidationError({ password: [`Password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`] })
+    throw error
+  }
+}
+
+/**
+ * Signs in. Failures count against both the address and the client IP, so neither guessing one account's
+ * password nor trying one password on many accounts gets far; a success forgets the address's failures.
+ */
+export async function signIn(deps: AccountDeps, input: unknown): Promise<{ userId: string }> {
+  const { email, password } = parseInput(SignInInput, input)
+  const keys = [`email:${email}`, `ip:${clientIp(deps.headers)}`]
+  const { signInFailures } = deps.limits
+  await throttled(() => Promise.all(keys.map((key) => signInFailures.check(key))))
+  try {
+    const { user } = await deps.auth.api.signInEmail({ body: { email, password }, headers: deps.headers })
+    await signInFailures.reset(keys[0] ?? '')
+    return { userId: user.id }
+  } catch (error) {
+    if (authFailureCode(error) === null) throw error
+    await throttled(() => Promise.all(keys.map((key) => signInFailures.consume(key))))
+    // The same message whether the address is unknown or the password wrong: no hint which accounts exist.
+    throw new Unauthenticated(WRONG_CREDENTIALS)
+  }
+}
+
+export async function signOut(deps: Pick<AccountDeps, 'auth' | 'headers'>): Promise<void> {
+  await deps.auth.api.signOut({ headers: deps.headers })
+}
+
+/** A `next` parameter is followed only if it is a path on this site: never `//host` or `/\host`, which browsers treat as another origin. */
+export function safeReturnPath(next: unknown, fallback = '/dashboard'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback
+  return next
+}

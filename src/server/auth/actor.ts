@@ -1,0 +1,25 @@
+// The one way any transport learns who is calling: a session cookie (the app) or a bearer token (the API).
+import type { Db } from '../db/client'
+import { type Actor, anonymous } from '../services/context'
+import * as tokens from '../services/tokens'
+
+export type ActorSources = {
+  db: Db
+  now: Date
+  /** Which credentials this transport accepts. The public API takes bearer tokens only: no cookies, so no CSRF. */
+  accept: 'session' | 'bearer'
+  /** Reads the signed session cookie (Better Auth); needed when `accept` is 'session'. */
+  sessionUserId?: (headers: Headers) => Promise<string | null>
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i
+
+export async function resolveActor(headers: Headers, sources: ActorSources): Promise<Actor> {
+  if (sources.accept === 'bearer') {
+    const match = BEARER.exec(headers.get('authorization') ?? '')
+    if (!match?.[1]) return anonymous
+    return (await tokens.authenticate(sources.db, match[1], sources.now)) ?? anonymous
+  }
+  const userId = sources.sessionUserId ? await sources.sessionUserId(headers) : null
+  return userId ? { type: 'user', userId, via: 'session' } : anonymous
+}

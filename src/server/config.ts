@@ -1,0 +1,77 @@
+// The one place that reads process.env: validated once, with development defaults so a fresh clone needs none.
+import { z } from 'zod'
+
+const DEV_SECRET = 'twofold-development-secret-not-for-production-use'
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .describe('postgres://… for PostgreSQL; unset for embedded PGlite in .data/pglite; memory:// for a throwaway in-memory PGlite'),
+  PGLITE_DIR: z.string().default('.data/pglite').describe('where the embedded database keeps its files'),
+  APP_URL: z.url().default('http://localhost:3000').describe('the public origin of the app, used for auth callbacks and links'),
+  BETTER_AUTH_SECRET: z.string().min(32).optional().describe('at least 32 random characters; signs session cookies'),
+  SEED_DEMO: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('seed the demo account on start (default: on in development, off in production)'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type Config = {
+  env: 'development' | 'production' | 'test'
+  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string }
+  appUrl: string
+  authSecret: string
+  seedDemo: boolean
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '')
+      const field = EnvSchema.shape[key as keyof typeof EnvSchema.shape]
+      return `  ${key}: ${issue.message}${field?.description ? ` (${field.description})` : ''}`
+    })
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  if (e.NODE_ENV === 'production' && !e.BETTER_AUTH_SECRET) {
+    throw new ConfigError(
+      'Invalid environment:\n  BETTER_AUTH_SECRET: required in production (at least 32 random characters; signs session cookies). Try: openssl rand -base64 32',
+    )
+  }
+  const url = e.DATABASE_URL
+  let database: Config['database']
+  if (!url) database = { kind: 'pglite', dataDir: e.PGLITE_DIR }
+  else if (url === 'memory://') database = { kind: 'pglite', dataDir: null }
+  else if (/^postgres(ql)?:\/\//.test(url)) database = { kind: 'postgres', url }
+  else
+    throw new ConfigError(
+      'Invalid environment:\n  DATABASE_URL: must start with postgres:// (or be memory://, or unset for embedded PGlite)',
+    )
+
+  return {
+    env: e.NODE_ENV,
+    database,
+    appUrl: e.APP_URL.replace(/\/$/, ''),
+    authSecret: e.BETTER_AUTH_SECRET ?? DEV_SECRET,
+    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL,
+  }
+}
+
+let cached: Config | undefined
+export function config(): Config {
+  cached ??= parseConfig(process.env)
+  return cached
+}

@@ -1,0 +1,52 @@
+// Opens the database the configuration names (embedded PGlite or PostgreSQL) and brings it to the latest migration.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { Config } from '../config'
+import { schema } from './schema'
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export type Database = {
+  db: Db
+  kind: 'pglite' | 'postgres'
+  /** The node-postgres pool, for libraries that take one (the rate limiter); absent on PGlite. */
+  pool?: import('pg').Pool
+  close(): Promise<void>
+}
+
+// Resolved from the working directory, not from this file: Next bundles this module, the SQL files stay on disk.
+export const migrationsFolder = path.join(process.cwd(), 'src/server/db/migrations')
+
+export async function openDatabase(target: Config['database']): Promise<Database> {
+  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url)
+}
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const client = dataDir ? new PGlite(dataDir) : new PGlite()
+  const db = drizzle(client, { schema })
+  await migrate(db, { migrationsFolder })
+  return { db, kind: 'pglite', close: () => client.close() }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { Pool } = await import('pg')
+  const { drizzle } = await import('drizzle-orm/node-postgres')
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator')
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
+  const db = drizzle(pool, { schema })
+  // Several instances may start at once: one migrates while the others wait on the same advisory lock.
+  const lock = await pool.connect()
+  try {
+    await lock.query('select pg_advisory_lock(7310410)')
+    await migrate(db, { migrationsFolder })
+  } finally {
+    await lock.query('select pg_advisory_unlock(7310410)').catch(() => {})
+    lock.release()
+  }
+  return { db, kind: 'postgres', pool, close: () => pool.end() }
+}

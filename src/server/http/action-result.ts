@@ -1,0 +1,16 @@
+// The server-action rendering of the error taxonomy: the result shape useActionState works with.
+import type { AppError, ErrorCode, FieldErrors } from '../errors'
+import { ValidationError } from '../errors'
+
+export type ActionError = { code: ErrorCode; message: string; fieldErrors?: FieldErrors }
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  /** `values` echoes what was submitted, so a form re-rendered without JavaScript keeps what was typed. */
+  | { ok: false; error: ActionError; values: Record<string, string> }
+
+export function actionError(error: AppError, values: Record<string, string>): ActionResult<never> {
+  const rendered: ActionError = { code: error.code, message: error.message }
+  if (error instanceof ValidationError) rendered.fieldErrors = error.fieldErrors
+  return { ok: false, error: rendered, values }
+}

@@ -1,0 +1,57 @@
+// Binds the transport adapters to Next.js: the session cookie, cache revalidation and redirects.
+// Pages, actions and route files use these; tests use toAction/toRoute with their own deps instead.
+import { revalidatePath } from 'next/cache'
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
+import type { z } from 'zod'
+import { resolveActor } from '../auth/actor'
+import { log } from '../log'
+import { getRuntime, sessionUserId } from '../runtime'
+import type { ServiceContext } from '../services/context'
+import type { Operation } from './operation'
+import { type ActionDeps, type ActionOptions, toAction } from './to-action'
+import { mountRoutes, type RouteDeps } from './to-route'
+
+/** The service context for the signed-in person making this request (anonymous if none). */
+export async function sessionContext(): Promise<ServiceContext> {
+  // headers() first: it marks the render dynamic, so a build never opens the database while prerendering.
+  const requestHeaders = await headers()
+  const runtime = await getRuntime()
+  const now = new Date()
+  const actor = await resolveActor(requestHeaders, {
+    db: runtime.database.db,
+    now,
+    accept: 'session',
+    sessionUserId: (h) => sessionUserId(runtime.auth, h),
+  })
+  return { db: runtime.database.db, actor, now: () => new Date() }
+}
+
+/** For pages behind sign-in: the signed-in context, or a redirect to sign-in that comes back to `returnTo`. */
+export async function requireSession(returnTo: string): Promise<ServiceContext & { actor: { type: 'user' } }> {
+  const ctx = await sessionContext()
+  if (ctx.actor.type !== 'user') redirect(`/sign-in?next=${encodeURIComponent(returnTo)}`)
+  return { ...ctx, actor: ctx.actor }
+}
+
+const actionDeps: ActionDeps = { context: sessionContext, revalidatePath: (path) => revalidatePath(path), redirect, log }
+
+export function nextAction<I extends z.ZodType, O extends z.ZodType>(
+  op: Operation<I, O>,
+  options: ActionOptions<z.output<I>, z.output<O>> = {},
+) {
+  return toAction(op, options, actionDeps)
+}
+
+const routeDeps: RouteDeps = {
+  runtime: async () => {
+    const { database, limits } = await getRuntime()
+    return { db: database.db, limits }
+  },
+  now: () => new Date(),
+  log,
+}
+
+export function apiRoutes(...ops: Operation[]) {
+  return mountRoutes(ops, routeDeps)
+}

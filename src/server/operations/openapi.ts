@@ -1,0 +1,237 @@
+// The OpenAPI 3.1 document, generated from the operation registry: paths, parameters, bodies and every status
+// each operation can answer follow from its declaration, so the contract cannot drift from the handlers.
+import { z } from 'zod'
+import { STATUS_BY_CODE } from '../http/problem'
+import type { HttpShape, Operation } from './operation'
+import { publicOperations } from './registry'
+
+type JsonSchema = Record<string, unknown>
+type Components = { schemas: Record<string, JsonSchema> }
+
+const PROBLEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'An RFC 9457 problem document.',
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(STATUS_BY_CODE) },
+    requestId: { type: 'string', description: 'also in the X-Request-Id header and in the server logs' },
+    errors: {
+      type: 'object',
+      description: 'for VALIDATION: the messages for each invalid field, by field path',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+}
+
+const RESPONSE_HEADERS = {
+  'X-Request-Id': { description: 'identifies the request in the server logs', schema: { type: 'string' } },
+  'RateLimit-Limit': { description: 'requests allowed in the current window', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'requests left in the current window', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer' } },
+  ETag: { description: 'the version of the resource, for If-None-Match and If-Match', schema: { type: 'string' } },
+  Location: { description: 'the URL of the created resource', schema: { type: 'string', format: 'uri' } },
+  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
+  'WWW-Authenticate': { description: 'the authentication scheme: Bearer', schema: { type: 'string' } },
+  Allow: { description: 'the methods this path accepts', schema: { type: 'string' } },
+  Link: { description: 'RFC 8288 link to the next page (rel="next")', schema: { type: 'string' } },
+}
+type HeaderName = keyof typeof RESPONSE_HEADERS
+const headerRefs = (...names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]))
+const COMMON_HEADERS: HeaderName[] = ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']
+
+/** A zod schema as JSON Schema, its named parts (`.meta({ id })`) hoisted into components and referenced. */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Components): JsonSchema {
+  const { $schema: _, $defs, id, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) components.schemas[name] = relink(def)
+  const body = relink(rest)
+  if (typeof id === 'string') {
+    components.schemas[id] = body
+    return { $ref: `#/components/schemas/${id}` }
+  }
+  return body
+}
+
+function relink<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'))
+}
+
+const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {}
+}
+
+/** The input minus what does not travel in the body or query: path parameters and the If-Match version. */
+function transportedFields(op: Operation, http: HttpShape<unknown>): z.ZodType | null {
+  if (!(op.input instanceof z.ZodObject)) return op.input
+  const omitted = new Set([...pathParams(http.path), 'expectedVersion'])
+  const kept = Object.entries(objectShape(op.input)).filter(([k]) => !omitted.has(k))
+  return kept.length ? z.object(Object.fromEntries(kept)) : null
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
+
+const problem = (description: string, ...headers: HeaderName[]) => ({
+  description,
+  headers: headerRefs(...COMMON_HEADERS, ...headers),
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+})
+
+/** Every status an operation can answer, derived from its shape. */
+export function statusesFor(op: Operation): number[] {
+  const http = op.http
+  if (!http) return []
+  const statuses = [http.status, 401, 405, 429, 500, 503]
+  const hasBody = BODY_METHODS.has(http.method)
+  if (http.method === 'GET' && http.etagVersion) statuses.push(304)
+  if (hasBody) statuses.push(400, 413, 415)
+  if (op.scope) statuses.push(403)
+  if (pathParams(http.path).length) statuses.push(404)
+  if (http.ifMatch) statuses.push(412)
+  if (hasBody || Object.keys(objectShape(transportedFields(op, http) ?? z.object({}))).length) statuses.push(422)
+  return statuses.sort((a, b) => a - b)
+}
+
+function responsesFor(op: Operation, http: HttpShape<unknown>, components: Components) {
+  const responses: Record<string, unknown> = {}
+  const successHeaders: HeaderName[] = [...COMMON_HEADERS]
+  if (http.etagVersion) successHeaders.push('ETag')
+  if (http.status === 201) successHeaders.push('Location')
+  if (http.paginated) successHeaders.push('Link')
+  for (const status of statusesFor(op)) {
+    if (status === http.status) {
+      let schema = http.status === 204 ? null : toSchema(op.output, 'output', components)
+      // A page's body also carries `next` (see withNextLink in to-route.ts): merged in, so strict validators accept it.
+      if (schema && http.paginated) {
+        const page = schema as { properties?: Record<string, unknown>; required?: string[] }
+        schema = {
+          ...page,
+          properties: {
+            ...page.properties,
+            next: { type: ['string', 'null'], format: 'uri', description: 'the next page; null on the last' },
+          },
+          required: [...(page.required ?? []), 'next'],
+        }
+      }
+      responses[status] = {
+        description: http.status === 201 ? 'Created' : http.status === 204 ? 'Done; no content' : 'OK',
+        headers: headerRefs(...successHeaders),
+        ...(schema ? { content: { 'application/json': { schema } } } : {}),
+      }
+    } else if (status === 304) {
+      responses[status] = { description: 'Not modified: your copy (If-None-Match) is current', headers: headerRefs('X-Request-Id', 'ETag') }
+    } else {
+      responses[status] = problem(PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+    }
+  }
+  return responses
+}
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed body: not JSON, not UTF-8, or not a JSON object',
+  401: 'No valid API token (missing, unknown, revoked or expired)',
+  403: 'The token lacks the required scope',
+  404: 'No such object, or it is not yours',
+  405: 'Method not allowed on this path',
+  412: 'If-Match does not match the current version',
+  413: 'Body larger than 64 KiB',
+  415: 'Body is not application/json',
+  422: 'Input fails validation; `errors` lists the messages per field',
+  429: 'Rate limited',
+  500: 'Unexpected error; quote the requestId',
+  503: 'Briefly unavailable (database unreachable)',
+}
+const PROBLEM_HEADERS: Record<number, HeaderName[]> = {
+  401: ['WWW-Authenticate'],
+  405: ['Allow'],
+  429: ['Retry-After'],
+  503: ['Retry-After'],
+}
+
+function operationObject(op: Operation, http: HttpShape<unknown>, components: Components) {
+  const parameters: unknown[] = pathParams(http.path).map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: objectShape(op.input)[name]?.description,
+  }))
+  const fields = transportedFields(op, http)
+  let requestBody: unknown
+  if (fields && BODY_METHODS.has(http.method)) {
+    requestBody = { required: true, content: { 'application/json': { schema: toSchema(fields, 'input', components) } } }
+  } else if (fields) {
+    const query = toSchema(fields, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] }
+    for (const [name, schema] of Object.entries(query.properties ?? {})) {
+      const { description, ...rest } = schema
+      parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: rest, description })
+    }
+  }
+  if (http.method === 'GET' && http.etagVersion) {
+    parameters.push({
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      schema: { type: 'string' },
+      description: 'an ETag you hold: 304 if it is current',
+    })
+  }
+  if (http.ifMatch) {
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      schema: { type: 'string' },
+      description: 'only act if the resource still has this ETag, else 412',
+    })
+  }
+  return {
+    operationId: op.name,
+    summary: op.summary,
+    tags: [op.tag],
+    description: op.scope ? `Requires a token with the \`${op.scope}\` scope.` : 'Any valid token.',
+    security: [{ bearerAuth: [] }],
+    'x-required-scopes': op.scope ? [op.scope] : [],
+    parameters,
+    ...(requestBody ? { requestBody } : {}),
+    responses: responsesFor(op, http, components),
+  }
+}
+
+export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {
+  const components: Components = { schemas: {} }
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const op of ops) {
+    if (!op.http) continue
+    paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: operationObject(op, op.http, components) }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Twofold API',
+      version: '1.0.0',
+      description:
+        'The Twofold public API. Authenticate with an API token (create one at /dashboard/settings/tokens) sent as `Authorization: Bearer tf_…`. Errors are RFC 9457 problem+json documents.',
+    },
+    servers: [{ url: options.serverUrl ?? 'http://localhost:3000' }],
+    tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA },
+      headers: RESPONSE_HEADERS,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token: it starts with tf_. Create and revoke tokens in the app.',
+        },
+      },
+    },
+  }
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>

@@ -1,0 +1,54 @@
+// Adapts an operation to a server action with the (previousState, formData) signature useActionState expects.
+// Expected failures are *returned* as an ActionResult; only framework control flow (redirect) is thrown.
+import type { z } from 'zod'
+import { AppError, toAppError } from '../errors'
+import { type ActionResult, actionError } from '../http/action-result'
+import type { Logger } from '../log'
+import { requireScope, requireUserId, type ServiceContext } from '../services/context'
+import { parseInput } from '../services/parse'
+import { echoValues, formToInput } from './form-values'
+import type { Operation } from './operation'
+
+export type ActionDeps = {
+  /** Resolves the acting user from the session cookie — on every call, because an action is a public endpoint. */
+  context(): Promise<ServiceContext>
+  revalidatePath(path: string): void
+  redirect(url: string): never
+  log: Logger
+}
+
+export type ActionOptions<I, O> = {
+  /** Paths whose cached render this change invalidates. */
+  revalidate?: (data: O, input: I) => string[]
+  /** Where to go on success (a post/redirect/get that also works without JavaScript). */
+  redirectTo?: (data: O, input: I) => string
+}
+
+export type Action<O> = (previous: ActionResult<O> | null, submitted: FormData | Record<string, unknown>) => Promise<ActionResult<O>>
+
+export function toAction<I extends z.ZodType, O extends z.ZodType>(
+  op: Operation<I, O>,
+  options: ActionOptions<z.output<I>, z.output<O>>,
+  deps: ActionDeps,
+): Action<z.output<O>> {
+  return async (_previous, submitted) => {
+    const raw = submitted instanceof FormData ? formToInput(submitted) : submitted
+    let input: z.output<I>
+    let data: z.output<O>
+    try {
+      const ctx = await deps.context()
+      requireUserId(ctx.actor)
+      if (op.scope) requireScope(ctx.actor, op.scope)
+      input = parseInput(op.input, raw)
+      data = op.output.parse(await op.run(ctx, input))
+    } catch (thrown) {
+      const error = toAppError(thrown)
+      if (!(thrown instanceof AppError)) deps.log.error('action failed', { operation: op.name, error: thrown })
+      return actionError(error, echoValues(raw))
+    }
+    for (const path of options.revalidate?.(data, input) ?? []) deps.revalidatePath(path)
+    // Outside the try: redirect() works by throwing, and that throw must reach Next untouched.
+    if (options.redirectTo) deps.redirect(options.redirectTo(data, input))
+    return { ok: true, data }
+  }
+}

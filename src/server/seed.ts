@@ -1,0 +1,20 @@
+// The demo account a fresh development database starts with, so the app can be tried at once.
+import { eq } from 'drizzle-orm'
+import { user } from './db/schema'
+import { log } from './log'
+import type { Runtime } from './runtime'
+import * as projects from './services/projects'
+
+export const DEMO_ACCOUNT = { email: 'demo@twofold.dev', password: 'twofold-demo', name: 'Demo User' } as const
+
+export async function seedDemo({ database, auth }: Pick<Runtime, 'database' | 'auth'>): Promise<void> {
+  const { db } = database
+  const [existing] = await db.select({ id: user.id }).from(user).where(eq(user.email, DEMO_ACCOUNT.email))
+  if (!existing) {
+    const { user: created } = await auth.api.signUpEmail({ body: { ...DEMO_ACCOUNT } })
+    const ctx = { db, actor: { type: 'user', userId: created.id, via: 'session' } as const, now: () => new Date() }
+    await projects.create(ctx, { name: 'Welcome to Twofold', description: 'Rename me, describe me, or delete me.' })
+    await projects.create(ctx, { name: 'Mobile app', description: 'Create an API token in Settings to reach this from the API.' })
+  }
+  log.info('demo account ready', { email: DEMO_ACCOUNT.email, password: DEMO_ACCOUNT.password })
+}

@@ -1,0 +1,159 @@
+// Projects: the rules for listing, reading, creating, changing and deleting a user's projects.
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { projects } from '../db/schema'
+import { NotFound, PreconditionFailed, ValidationError } from '../errors'
+import { requireUserId, type ServiceContext } from './context'
+import { parseInput } from './parse'
+import { longTextField, nameField } from './text'
+
+export const PROJECT_NAME_MAX = 100
+export const PROJECT_DESCRIPTION_MAX = 2000
+
+export const Project = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string(),
+    version: z.int().positive().describe('increases by one on every change; the ETag is derived from it'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Project' })
+export type Project = z.infer<typeof Project>
+
+const ProjectId = z.string().describe('the project id (a UUID)')
+
+export const ListProjectsInput = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('page size, 1 to 100'),
+  cursor: z.string().max(200).optional().describe('opaque: the nextCursor of the previous page'),
+})
+export const ProjectPage = z.object({
+  items: z.array(Project),
+  nextCursor: z.string().nullable().describe('pass as cursor to get the next page; null on the last page'),
+})
+export type ProjectPage = z.infer<typeof ProjectPage>
+
+export const GetProjectInput = z.object({ id: ProjectId })
+
+export const CreateProjectInput = z.object({
+  name: nameField('Name', PROJECT_NAME_MAX),
+  description: longTextField('Description', PROJECT_DESCRIPTION_MAX).default(''),
+})
+
+export const UpdateProjectInput = z.object({
+  id: ProjectId,
+  name: nameField('Name', PROJECT_NAME_MAX).optional(),
+  description: longTextField('Description', PROJECT_DESCRIPTION_MAX).optional(),
+  /** Only change the project if it is still at this version (HTTP If-Match). */
+  expectedVersion: z.int().positive().optional(),
+})
+
+export const DeleteProjectInput = z.object({
+  id: ProjectId,
+  expectedVersion: z.int().positive().optional(),
+})
+
+type Row = typeof projects.$inferSelect
+function toProject(row: Row): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+// Ids are UUIDs; anything else cannot name a project, and must not reach PostgreSQL as a cast error.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+function ownedBy(ownerId: string, id: string) {
+  if (!UUID.test(id)) throw new NotFound('Project')
+  return and(eq(projects.id, id), eq(projects.ownerId, ownerId))
+}
+
+// The cursor is opaque to clients; inside it is the (createdAt, id) of the last row of the page.
+function encodeCursor(p: Project): string {
+  return Buffer.from(`${p.createdAt}|${p.id}`).toString('base64url')
+}
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [createdAt = '', id = ''] = Buffer.from(cursor, 'base64url').toString().split('|')
+  const at = new Date(createdAt)
+  if (Number.isNaN(at.getTime()) || !UUID.test(id)) throw new ValidationError({ cursor: ['The cursor is not valid.'] })
+  return { createdAt: at, id }
+}
+
+export async function list(ctx: ServiceContext, input: z.input<typeof ListProjectsInput>): Promise<ProjectPage> {
+  const ownerId = requireUserId(ctx.actor)
+  const { limit, cursor } = parseInput(ListProjectsInput, input)
+  const after = cursor ? decodeCursor(cursor) : null
+  const rows = await ctx.db
+    .select()
+    .from(projects)
+    .where(
+      and(
+        eq(projects.ownerId, ownerId),
+        after
+          ? or(lt(projects.createdAt, after.createdAt), and(eq(projects.createdAt, after.createdAt), lt(projects.id, after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(projects.createdAt), desc(projects.id))
+    .limit(limit + 1)
+  const items = rows.slice(0, limit).map(toProject)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
+}
+
+export async function get(ctx: ServiceContext, input: z.input<typeof GetProjectInput>): Promise<Project> {
+  const ownerId = requireUserId(ctx.actor)
+  const { id } = parseInput(GetProjectInput, input)
+  const [row] = await ctx.db.select().from(projects).where(ownedBy(ownerId, id))
+  if (!row) throw new NotFound('Project')
+  return toProject(row)
+}
+
+export async function create(ctx: ServiceContext, input: z.input<typeof CreateProjectInput>): Promise<Project> {
+  const ownerId = requireUserId(ctx.actor)
+  const { name, description } = parseInput(CreateProjectInput, input)
+  // The clock comes from the context, at millisecond precision, so cursors built from it round-trip exactly.
+  const now = ctx.now()
+  const [row] = await ctx.db.insert(projects).values({ ownerId, name, description, createdAt: now, updatedAt: now }).returning()
+  if (!row) throw new Error('insert returned no row')
+  return toProject(row)
+}
+
+export async function update(ctx: ServiceContext, input: z.input<typeof UpdateProjectInput>): Promise<Project> {
+  const ownerId = requireUserId(ctx.actor)
+  const { id, name, description, expectedVersion } = parseInput(UpdateProjectInput, input)
+  const where = ownedBy(ownerId, id)
+  if (name === undefined && description === undefined) {
+    const current = await get(ctx, { id })
+    if (expectedVersion !== undefined && current.version !== expectedVersion) throw new PreconditionFailed()
+    return current
+  }
+  const [row] = await ctx.db
+    .update(projects)
+    .set({ name, description, version: sql`${projects.version} + 1`, updatedAt: ctx.now() })
+    .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
+    .returning()
+  if (row) return toProject(row)
+  // Nothing matched: either it is not (or no longer) the caller's, or it moved past the expected version.
+  await get(ctx, { id })
+  throw new PreconditionFailed()
+}
+
+/** Deletes the project and returns it as it was, so callers can say what they removed. */
+export async function remove(ctx: ServiceContext, input: z.input<typeof DeleteProjectInput>): Promise<Project> {
+  const ownerId = requireUserId(ctx.actor)
+  const { id, expectedVersion } = parseInput(DeleteProjectInput, input)
+  const where = ownedBy(ownerId, id)
+  const deleted = await ctx.db
+    .delete(projects)
+    .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
+    .returning()
+  if (deleted[0]) return toProject(deleted[0])
+  await get(ctx, { id })
+  throw new PreconditionFailed()
+}

@@ -1,0 +1,126 @@
+// API tokens (personal access tokens): minted once, stored only as a hash, limited by scopes, revocable.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { and, desc, eq, isNull } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../db/client'
+import { apiTokens } from '../db/schema'
+import { Forbidden, NotFound, PlanLimit } from '../errors'
+import { type Actor, requireUserId, SCOPES, type Scope, type ServiceContext } from './context'
+import { parseInput } from './parse'
+import { nameField } from './text'
+
+/** Every token starts with this, so a leaked one is easy to find with grep or a secret scanner. */
+export const TOKEN_PREFIX = 'tf_'
+const SECRET_BYTES = 24
+const DISPLAY_PREFIX_LENGTH = TOKEN_PREFIX.length + 6
+export const ACTIVE_TOKENS_MAX = 50
+export const EXPIRY_CHOICES_DAYS = [7, 30, 90, 365] as const
+
+export const ApiToken = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().describe('the first characters of the token, to tell tokens apart'),
+    scopes: z.array(z.enum(SCOPES)),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+    expiresAt: z.iso.datetime().nullable(),
+    revokedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiToken' })
+export type ApiToken = z.infer<typeof ApiToken>
+
+export const CreateTokenInput = z.object({
+  name: nameField('Name', 60),
+  scopes: z
+    .preprocess((v) => (v === undefined ? [] : typeof v === 'string' ? [v] : v), z.array(z.enum(SCOPES, { error: 'Unknown scope.' })))
+    .pipe(z.array(z.enum(SCOPES)).min(1, 'Choose at least one scope.'))
+    .transform((s) => [...new Set(s)]),
+  expiresInDays: z
+    .preprocess((v) => (v === '' || v === 'never' ? undefined : v), z.coerce.number().int().min(1).max(365).optional())
+    .describe('days until the token stops working; omitted: never expires'),
+})
+export const RevokeTokenInput = z.object({ id: z.string() })
+
+type Row = typeof apiTokens.$inferSelect
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+function toApiToken(row: Row): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: iso(row.lastUsedAt),
+    expiresAt: iso(row.expiresAt),
+    revokedAt: iso(row.revokedAt),
+  }
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+// Only a person at the keyboard manages tokens: a token that could mint tokens would outlive its own revocation.
+function requireSessionUser(actor: Actor): string {
+  const userId = requireUserId(actor)
+  if (actor.type === 'user' && actor.via !== 'session') throw new Forbidden('API tokens can only be managed from the app.')
+  return userId
+}
+
+export async function list(ctx: ServiceContext): Promise<ApiToken[]> {
+  const userId = requireSessionUser(ctx.actor)
+  const rows = await ctx.db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt))
+  return rows.map(toApiToken)
+}
+
+/** Mints a token. The plain token is in the result only: it cannot be shown again. */
+export async function create(ctx: ServiceContext, input: z.input<typeof CreateTokenInput>): Promise<{ token: string; apiToken: ApiToken }> {
+  const userId = requireSessionUser(ctx.actor)
+  const { name, scopes, expiresInDays } = parseInput(CreateTokenInput, input)
+  const now = ctx.now()
+  const active = (await list(ctx)).filter((t) => !t.revokedAt && (!t.expiresAt || new Date(t.expiresAt) > now))
+  if (active.length >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
+
+  const token = TOKEN_PREFIX + randomBytes(SECRET_BYTES).toString('base64url')
+  const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null
+  const [row] = await ctx.db
+    .insert(apiTokens)
+    .values({ userId, name, scopes, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token), createdAt: now, expiresAt })
+    .returning()
+  if (!row) throw new Error('insert returned no row')
+  return { token, apiToken: toApiToken(row) }
+}
+
+export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTokenInput>): Promise<ApiToken> {
+  const userId = requireSessionUser(ctx.actor)
+  const { id } = parseInput(RevokeTokenInput, input)
+  if (!z.uuid().safeParse(id).success) throw new NotFound('Token')
+  const mine = and(eq(apiTokens.id, id), eq(apiTokens.userId, userId))
+  // Revoking twice is not an error: the second call finds it already revoked and changes nothing.
+  const [row] = await ctx.db
+    .update(apiTokens)
+    .set({ revokedAt: ctx.now() })
+    .where(and(mine, isNull(apiTokens.revokedAt)))
+    .returning()
+  if (row) return toApiToken(row)
+  const [existing] = await ctx.db.select().from(apiTokens).where(mine)
+  if (!existing) throw new NotFound('Token')
+  return toApiToken(existing)
+}
+
+// Last-used is informational: writing it at most once a minute keeps a busy token from turning reads into writes.
+const LAST_USED_RESOLUTION_MS = 60_000
+
+/** The actor a presented token stands for, or null if it is unknown, revoked or expired. */
+export async function authenticate(db: Db, presented: string, now: Date): Promise<Actor | null> {
+  if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
+  const hash = hashToken(presented)
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.hash, hash))
+  // The lookup is by hash, so timing reveals nothing of the token; the explicit comparison guards the match itself.
+  if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null
+  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id))
+  }
+  const { scopes } = toApiToken(row)
+  return { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes }
+}

@@ -1,0 +1,4 @@
+import { getMe } from '@/server/operations/accounts'
+import { apiRoutes } from '@/server/operations/next'
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getMe)

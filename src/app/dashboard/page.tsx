@@ -1,0 +1,47 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { CreateProjectForm } from '@/components/project-forms'
+import { requireSession } from '@/server/operations/next'
+import * as projects from '@/server/services/projects'
+import { createProjectAction } from './actions'
+
+export const metadata: Metadata = { title: 'Projects' }
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ deleted?: string | string[] }> }) {
+  const ctx = await requireSession('/dashboard')
+  const [{ items }, { deleted }] = await Promise.all([projects.list(ctx, { limit: 100 }), searchParams])
+  return (
+    <main>
+      <h1>Projects</h1>
+      {typeof deleted === 'string' && (
+        <p role="status" className="notice success">
+          Deleted “{deleted}”.
+        </p>
+      )}
+      <div className="grid two">
+        <section className="card" aria-labelledby="new-project">
+          <h2 id="new-project">New project</h2>
+          <CreateProjectForm action={createProjectAction} />
+        </section>
+        <section className="card" aria-labelledby="your-projects">
+          <h2 id="your-projects">Your projects</h2>
+          {items.length === 0 ? (
+            <p className="empty">No projects yet.</p>
+          ) : (
+            <ul className="project-list">
+              {items.map((project) => (
+                <li key={project.id}>
+                  <Link href={`/dashboard/projects/${project.id}`}>{project.name}</Link>
+                  {project.description && <p>{project.description.slice(0, 140)}</p>}
+                  <span className="meta">Created {dateFormat.format(new Date(project.createdAt))} UTC</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </main>
+  )
+}

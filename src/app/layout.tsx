@@ -1,0 +1,58 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { signOutAction } from './(auth)/actions'
+import './globals.css'
+import { sessionContext } from '@/server/operations/next'
+import * as accounts from '@/server/services/accounts'
+
+export const metadata: Metadata = {
+  title: { default: 'Twofold', template: '%s · Twofold' },
+  description: 'An open SaaS foundation on Next.js: server actions, server components, route handlers and one service layer.',
+}
+
+async function SiteHeader() {
+  const ctx = await sessionContext()
+  const me = ctx.actor.type === 'user' ? await accounts.me(ctx).catch(() => null) : null
+  return (
+    <header className="site-header">
+      <div className="inner">
+        <Link href={me ? '/dashboard' : '/'} className="brand">
+          Twofold
+        </Link>
+        <nav aria-label="Main">
+          {me ? (
+            <>
+              <Link href="/dashboard">Dashboard</Link>
+              <Link href="/dashboard/settings/tokens">API tokens</Link>
+              <Link href="/docs/api">API docs</Link>
+              <span className="who">{me.user.email}</span>
+              <form action={signOutAction}>
+                <button type="submit" className="link-button">
+                  Sign out
+                </button>
+              </form>
+            </>
+          ) : (
+            <>
+              <Link href="/docs/api">API docs</Link>
+              <Link href="/sign-in">Sign in</Link>
+              <Link href="/sign-up">Create account</Link>
+            </>
+          )}
+        </nav>
+      </div>
+    </header>
+  )
+}
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <SiteHeader />
+        {children}
+      </body>
+    </html>
+  )
+}

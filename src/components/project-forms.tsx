@@ -1,0 +1,64 @@
+'use client'
+// Forms for creating, editing and deleting a project. Each posts a server action and works without JavaScript.
+import { useActionState } from 'react'
+import type { ActionResult } from '@/server/http/action-result'
+import type { Project } from '@/server/services/projects'
+import { Field, FormMessage, SubmitButton } from './form'
+
+type ProjectAction = (previous: ActionResult<Project> | null, form: FormData) => Promise<ActionResult<Project>>
+
+// Remount the fields whenever a new result arrives: after an error they show what was typed, after a success they start afresh.
+const keyOf = (state: ActionResult<Project> | null) => (state ? JSON.stringify(state) : 'new')
+
+export function CreateProjectForm({ action }: { action: ProjectAction }) {
+  const [state, formAction] = useActionState(action, null)
+  return (
+    <form action={formAction} noValidate>
+      <FormMessage state={state} success="Project created." />
+      <div key={keyOf(state)}>
+        <Field name="name" label="Name" state={state} required maxLength={100} />
+        <Field name="description" label="Description" state={state} multiline maxLength={2000} />
+      </div>
+      <SubmitButton pending="Creating…">Create project</SubmitButton>
+    </form>
+  )
+}
+
+export function EditProjectForm({ action, project }: { action: ProjectAction; project: Project }) {
+  const [state, formAction] = useActionState(action, null)
+  return (
+    <form action={formAction} noValidate>
+      <FormMessage state={state} success="Saved." />
+      <input type="hidden" name="id" value={project.id} />
+      <div key={`${project.version}-${keyOf(state)}`}>
+        <Field name="name" label="Name" state={state} defaultValue={project.name} required maxLength={100} />
+        <Field name="description" label="Description" state={state} defaultValue={project.description} multiline maxLength={2000} />
+      </div>
+      <SubmitButton pending="Saving…">Save changes</SubmitButton>
+    </form>
+  )
+}
+
+export function DeleteProjectForm({ action, project }: { action: ProjectAction; project: Project }) {
+  const [state, formAction] = useActionState(action, null)
+  return (
+    <details className="danger-zone" open={state !== null}>
+      <summary>Delete project</summary>
+      <form action={formAction}>
+        <FormMessage state={state} />
+        <input type="hidden" name="id" value={project.id} />
+        <p>
+          This deletes <strong>{project.name}</strong> for good.
+        </p>
+        <label className="check">
+          <input type="checkbox" name="confirm" value="yes" required /> I understand this cannot be undone
+        </label>
+        <p>
+          <SubmitButton pending="Deleting…" variant="danger">
+            Delete permanently
+          </SubmitButton>
+        </p>
+      </form>
+    </details>
+  )
+}

@@ -1,0 +1,103 @@
+'use client'
+// Creating a token (shown once, with a copy button) and revoking one.
+import { useActionState, useState } from 'react'
+import type { ActionResult } from '@/server/http/action-result'
+import type { ApiToken } from '@/server/services/tokens'
+import { Field, FormMessage, SubmitButton, typed } from './form'
+
+type Created = { token: string; apiToken: ApiToken }
+type CreateAction = (previous: ActionResult<Created> | null, form: FormData) => Promise<ActionResult<Created>>
+type RevokeAction = (previous: ActionResult<ApiToken> | null, form: FormData) => Promise<ActionResult<ApiToken>>
+
+const EXPIRY_OPTIONS = [
+  ['', 'Never'],
+  ['7', '7 days'],
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['365', '1 year'],
+] as const
+
+export function CreateTokenForm({ action, scopes }: { action: CreateAction; scopes: readonly string[] }) {
+  const [state, formAction] = useActionState(action, null)
+  const chosen = state && !state.ok ? typed(state, 'scopes').split('\n') : ['projects:read']
+  const scopeErrors = state && !state.ok ? state.error.fieldErrors?.scopes : undefined
+  return (
+    <>
+      {state?.ok && <NewToken token={state.data.token} name={state.data.apiToken.name} />}
+      <form action={formAction} noValidate>
+        {state && !state.ok && <FormMessage state={state} />}
+        <div key={state ? JSON.stringify(state) : 'new'}>
+          <Field name="name" label="Name" state={state} required maxLength={60} hint="What will use it, e.g. “iOS app”." />
+          <fieldset aria-describedby={scopeErrors ? 'scopes-error' : undefined}>
+            <legend>Scopes</legend>
+            <div className="checks">
+              {scopes.map((scope) => (
+                <label key={scope}>
+                  <input type="checkbox" name="scopes" value={scope} defaultChecked={chosen.includes(scope)} />
+                  {scope}
+                </label>
+              ))}
+            </div>
+            {scopeErrors && (
+              <p id="scopes-error" className="field-error">
+                {scopeErrors.join(' ')}
+              </p>
+            )}
+          </fieldset>
+          <div className="field">
+            <label htmlFor="field-expiresInDays">Expires</label>
+            <select id="field-expiresInDays" name="expiresInDays" defaultValue={typed(state, 'expiresInDays')}>
+              {EXPIRY_OPTIONS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <SubmitButton pending="Creating…">Create token</SubmitButton>
+      </form>
+    </>
+  )
+}
+
+function NewToken({ token, name }: { token: string; name: string }) {
+  const [copied, setCopied] = useState(false)
+  return (
+    <div role="status" className="notice success stack">
+      <p>
+        <strong>Copy this token now.</strong> “{name}” will not be shown again.
+      </p>
+      <div className="token-row">
+        <input type="text" readOnly value={token} aria-label="New token" onFocus={(e) => e.currentTarget.select()} />
+        <button
+          type="button"
+          className="button secondary"
+          onClick={async () => {
+            await navigator.clipboard.writeText(token)
+            setCopied(true)
+          }}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </div>
+  )
+}
+
+export function RevokeTokenButton({ action, token }: { action: RevokeAction; token: ApiToken }) {
+  const [state, formAction] = useActionState(action, null)
+  return (
+    <form action={formAction}>
+      <input type="hidden" name="id" value={token.id} />
+      <button type="submit" className="link-button" aria-label={`Revoke ${token.name}`}>
+        Revoke
+      </button>
+      {state && !state.ok && (
+        <p role="alert" className="field-error">
+          {state.error.message}
+        </p>
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,59 @@
+// API tokens: minted in the browser, used from outside with plain HTTP, revoked in the browser.
+import { expect, test } from '@playwright/test'
+import { createToken, signUp } from './support'
+
+test('a token made in the app works against the API until it is revoked', async ({ page, request }) => {
+  const person = await signUp(page)
+  const token = await createToken(page, 'Laptop script', ['projects:read', 'projects:write'])
+  const auth = { Authorization: `Bearer ${token}` }
+
+  const created = await request.post('/api/v1/projects', { headers: auth, data: { name: 'From the API' } })
+  expect(created.status()).toBe(201)
+  expect(created.headers().location).toMatch(/\/api\/v1\/projects\/[0-9a-f-]{36}$/)
+  const listed = await request.get('/api/v1/projects', { headers: auth })
+  expect(listed.status()).toBe(200)
+  expect((await listed.json()).items.map((p: { name: string }) => p.name)).toEqual(['From the API'])
+  const me = await request.get('/api/v1/me', { headers: auth })
+  expect(await me.json()).toMatchObject({ user: { email: person.email }, token: { name: 'Laptop script' } })
+
+  // What the API created is what the person sees.
+  await page.goto('/dashboard')
+  await expect(page.getByRole('link', { name: 'From the API' })).toBeVisible()
+
+  await page.goto('/dashboard/settings/tokens')
+  const row = page.getByRole('row', { name: /Laptop script/ })
+  await expect(row).toContainText('Active')
+  await row.getByRole('button', { name: 'Revoke Laptop script' }).click()
+  await expect(page.getByRole('row', { name: /Laptop script/ })).toContainText('Revoked')
+
+  const refused = await request.get('/api/v1/projects', { headers: auth })
+  expect(refused.status()).toBe(401)
+  expect(refused.headers()['www-authenticate']).toMatch(/^Bearer/)
+  expect(refused.headers()['content-type']).toBe('application/problem+json')
+})
+
+test('a read-only token cannot write', async ({ page, request }) => {
+  await signUp(page)
+  const token = await createToken(page, 'Reader', ['projects:read'])
+  const response = await request.post('/api/v1/projects', { headers: { Authorization: `Bearer ${token}` }, data: { name: 'Nope' } })
+  expect(response.status()).toBe(403)
+  expect(await response.json()).toMatchObject({ code: 'FORBIDDEN', status: 403 })
+})
+
+test('a token is created and revoked with the form alone', async ({ page }) => {
+  await signUp(page)
+  await createToken(page, 'Plain form', ['projects:read'])
+  await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('projects:read')
+  await page.getByRole('button', { name: 'Revoke Plain form' }).click()
+  await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('Revoked')
+})
+
+test('choosing no scope is refused next to the scopes', async ({ page }) => {
+  await signUp(page)
+  await page.goto('/dashboard/settings/tokens')
+  await page.getByLabel('Name').fill('Nothing')
+  await page.getByLabel('projects:read').setChecked(false)
+  await page.getByRole('button', { name: 'Create token' }).click()
+  await expect(page.locator('#scopes-error')).toHaveText('Choose at least one scope.')
+  await expect(page.getByLabel('Name')).toHaveValue('Nothing')
+})

@@ -1,0 +1,44 @@
+// A fresh, fully migrated database for one test file: in-memory PGlite by default, a clone of the migrated
+// template on PostgreSQL when DATABASE_URL is set. Close it in afterAll.
+import { randomUUID } from 'node:crypto'
+import { inject } from 'vitest'
+import { type Database, openDatabase } from '../../src/server/db/client'
+import { user } from '../../src/server/db/schema'
+import type { Actor, ServiceContext } from '../../src/server/services/context'
+import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
+
+export async function createTestDatabase(): Promise<Database> {
+  if (!isPostgresRun()) return openDatabase({ kind: 'pglite', dataDir: null })
+  const template = inject('templateDatabase')
+  if (!template) throw new Error('global setup did not prepare a template database')
+  // Clones are named after the template, so the global teardown finds and drops them all.
+  const clone = `${template}_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+  const admin = adminPool()
+  try {
+    await admin.query(`CREATE DATABASE ${clone} TEMPLATE ${template}`)
+  } finally {
+    await admin.end()
+  }
+  const database = await openDatabase({ kind: 'postgres', url: postgresUrlFor(clone) })
+  return {
+    ...database,
+    async close() {
+      await database.close()
+      const cleanup = adminPool()
+      await cleanup.query(`DROP DATABASE IF EXISTS ${clone} WITH (FORCE)`).finally(() => cleanup.end())
+    },
+  }
+}
+
+/** Inserts a user row directly: service tests need an owner, not a password. */
+export async function createUser(database: Database, name = 'Test User'): Promise<string> {
+  const id = randomUUID()
+  await database.db.insert(user).values({ id, name, email: `${id}@example.test` })
+  return id
+}
+
+export const sessionActor = (userId: string): Actor => ({ type: 'user', userId, via: 'session' })
+
+export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date()): ServiceContext {
+  return { db: database.db, actor, now }
+}

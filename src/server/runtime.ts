@@ -1,4 +1,5 @@
 // The composition root: builds the database, auth and rate limiters once per process and hands them to adapters.
+import type { SignInLimits } from './auth/accounts'
 import { type Auth, createAuth } from './auth/auth'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
@@ -11,13 +12,11 @@ export type Limits = {
   api: RateLimiter
   /** Public API requests without a valid token, per client IP: slows down token guessing. */
   anonymous: RateLimiter
-  /** Failed sign-ins per e-mail address and per IP. */
-  signInFailures: RateLimiter
-  /** New accounts per IP. */
-  signUps: RateLimiter
-}
+} & SignInLimits
 
-export type Runtime = { config: Config; database: Database; auth: Auth; limits: Limits }
+/** What is opened once per process: the configuration, the database and Better Auth. */
+export type SharedRuntime = { config: Config; database: Database; auth: Auth }
+export type Runtime = SharedRuntime & { limits: Limits }
 
 export function createLimits(database: Database): Limits {
   const { db } = database
@@ -25,30 +24,41 @@ export function createLimits(database: Database): Limits {
     api: createRateLimiter(db, { name: 'api', points: 600, durationSeconds: 60 }),
     anonymous: createRateLimiter(db, { name: 'api-anon', points: 60, durationSeconds: 60 }),
     signInFailures: createRateLimiter(db, { name: 'sign-in', points: 5, durationSeconds: 15 * 60 }),
+    // An office or a mobile carrier puts many people behind one address: the per-IP budget must outlast them.
+    signInFailuresByIp: createRateLimiter(db, { name: 'sign-in-ip', points: 50, durationSeconds: 15 * 60 }),
     signUps: createRateLimiter(db, { name: 'sign-up', points: 10, durationSeconds: 60 * 60 }),
   }
 }
 
 export async function createRuntime(cfg: Config): Promise<Runtime> {
   const database = await openDatabase(cfg.database)
-  const runtime: Runtime = { config: cfg, database, auth: createAuth(database.db, cfg), limits: createLimits(database) }
-  if (cfg.seedDemo) await seedDemo(runtime)
+  const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg) }
+  if (cfg.seedDemo) await seedDemo(shared)
   log.info('runtime ready', { database: database.kind })
-  return runtime
+  return { ...shared, limits: createLimits(database) }
 }
 
-// Kept on globalThis: Next may load this module in several bundles (instrumentation, routes, pages) and
-// in development re-evaluates it on every edit, but an embedded database must be opened exactly once.
+// The shared part is kept on globalThis: Next loads this module in several bundles (instrumentation, route
+// handlers, pages and actions) and in development re-evaluates it on every edit, but an embedded database must
+// be opened exactly once. Each bundle has its own copy of the error classes, though, so the rate limiters,
+// which throw them, are built per copy: a RATE_LIMITED thrown into an action must be that action's RateLimited.
 const RUNTIME = Symbol.for('twofold.runtime')
 type Holder = { [RUNTIME]?: Promise<Runtime> }
+const limitsOf = new WeakMap<Database, Limits>()
 
-export function getRuntime(): Promise<Runtime> {
+export async function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder
   holder[RUNTIME] ??= createRuntime(config()).catch((error: unknown) => {
     holder[RUNTIME] = undefined
     throw error
   })
-  return holder[RUNTIME]
+  const { config: cfg, database, auth } = await holder[RUNTIME]
+  let limits = limitsOf.get(database)
+  if (!limits) {
+    limits = createLimits(database)
+    limitsOf.set(database, limits)
+  }
+  return { config: cfg, database, auth, limits }
 }
 
 /** The user id of the signed session cookie in these headers, if any. */

@@ -2,12 +2,12 @@
 import { eq } from 'drizzle-orm'
 import { user } from './db/schema'
 import { log } from './log'
-import type { Runtime } from './runtime'
+import type { SharedRuntime } from './runtime'
 import * as projects from './services/projects'
 
 export const DEMO_ACCOUNT = { email: 'demo@twofold.dev', password: 'twofold-demo', name: 'Demo User' } as const
 
-export async function seedDemo({ database, auth }: Pick<Runtime, 'database' | 'auth'>): Promise<void> {
+export async function seedDemo({ database, auth }: Pick<SharedRuntime, 'database' | 'auth'>): Promise<void> {
   const { db } = database
   const [existing] = await db.select({ id: user.id }).from(user).where(eq(user.email, DEMO_ACCOUNT.email))
   if (!existing) {

@@ -1,6 +1,6 @@
 // People sign up, manage projects and sign out; run with JavaScript on and again with it off.
 import { expect, test } from '@playwright/test'
-import { alertIn, asNewVisitor, newPerson, signUp, statusIn } from './support'
+import { alertIn, asNewVisitor, newPerson, signUp, statusIn, submit } from './support'
 
 test('a new person signs up, creates, renames and deletes a project, and signs out', async ({ page }) => {
   await signUp(page)
@@ -8,7 +8,7 @@ test('a new person signs up, creates, renames and deletes a project, and signs o
 
   await page.getByLabel('Name').fill('  Launch plan  ')
   await page.getByLabel('Description').fill('Everything for the launch')
-  await page.getByRole('button', { name: 'Create project' }).click()
+  await submit(page.getByRole('button', { name: 'Create project' }))
   await expect(statusIn(page)).toHaveText('Project created.')
   await expect(page.getByLabel('Name')).toHaveValue('')
   await page.getByRole('link', { name: 'Launch plan' }).click()
@@ -16,25 +16,25 @@ test('a new person signs up, creates, renames and deletes a project, and signs o
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Launch plan')
   await page.getByLabel('Name').fill('   ')
   await page.getByLabel('Description').fill('Keep what I typed')
-  await page.getByRole('button', { name: 'Save changes' }).click()
+  await submit(page.getByRole('button', { name: 'Save changes' }))
   await expect(page.locator('#name-error')).toHaveText('Name is required.')
   await expect(page.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
   await expect(page.getByLabel('Description')).toHaveValue('Keep what I typed')
 
   await page.getByLabel('Name').fill('Launch plan v2')
-  await page.getByRole('button', { name: 'Save changes' }).click()
+  await submit(page.getByRole('button', { name: 'Save changes' }))
   await expect(statusIn(page)).toHaveText('Saved.')
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Launch plan v2')
   await expect(page.getByLabel('Description')).toHaveValue('Keep what I typed')
 
   await page.getByText('Delete project').click()
   await page.getByLabel('I understand this cannot be undone').check()
-  await page.getByRole('button', { name: 'Delete permanently' }).click()
+  await submit(page.getByRole('button', { name: 'Delete permanently' }))
   await expect(page).toHaveURL(/\/dashboard\?deleted=/)
   await expect(statusIn(page)).toHaveText('Deleted “Launch plan v2”.')
   await expect(page.getByText('No projects yet.')).toBeVisible()
 
-  await page.getByRole('button', { name: 'Sign out' }).click()
+  await submit(page.getByRole('button', { name: 'Sign out' }))
   await expect(page).toHaveURL(/\/sign-in$/)
   await page.goto('/dashboard')
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/)
@@ -44,7 +44,7 @@ test('projects are listed newest first', async ({ page }) => {
   await signUp(page)
   for (const name of ['First', 'Second', 'Third']) {
     await page.getByLabel('Name').fill(name)
-    await page.getByRole('button', { name: 'Create project' }).click()
+    await submit(page.getByRole('button', { name: 'Create project' }))
     await expect(statusIn(page)).toHaveText('Project created.')
   }
   await expect(page.locator('.project-list li a')).toHaveText(['Third', 'Second', 'First'])
@@ -57,7 +57,7 @@ test('sign-up shows field errors and keeps what was typed, never the password', 
   await page.getByLabel('Name').fill(person.name)
   await page.getByLabel('Email').fill('not-an-email')
   await page.getByLabel('Password').fill('short')
-  await page.getByRole('button', { name: 'Create account' }).click()
+  await submit(page.getByRole('button', { name: 'Create account' }))
   await expect(page.locator('#email-error')).toHaveText('Enter a valid email address.')
   await expect(page.locator('#password-error')).toHaveText('Password must be at least 8 characters.')
   await expect(page.getByLabel('Name')).toHaveValue(person.name)
@@ -67,51 +67,51 @@ test('sign-up shows field errors and keeps what was typed, never the password', 
 
 test('a wrong password gets one message, and signing in returns to the page asked for', async ({ page }) => {
   const person = await signUp(page)
-  await page.getByRole('button', { name: 'Sign out' }).click()
+  await submit(page.getByRole('button', { name: 'Sign out' }))
   await expect(page).toHaveURL(/\/sign-in$/)
 
   await page.goto('/dashboard/settings/tokens')
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard%2Fsettings%2Ftokens$/)
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill('not-the-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await submit(page.getByRole('button', { name: 'Sign in' }))
   await expect(alertIn(page)).toHaveText('Wrong email or password.')
   await expect(page.getByLabel('Email')).toHaveValue(person.email)
 
   // An unknown address gets the very same message: nothing says which accounts exist.
   await page.getByLabel('Email').fill(newPerson().email)
   await page.getByLabel('Password').fill('whatever-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await submit(page.getByRole('button', { name: 'Sign in' }))
   await expect(alertIn(page)).toHaveText('Wrong email or password.')
 
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill(person.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await submit(page.getByRole('button', { name: 'Sign in' }))
   await expect(page).toHaveURL(/\/dashboard\/settings\/tokens$/)
   await expect(page.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible()
 })
 
 test('repeated wrong passwords are throttled', async ({ page }) => {
   const person = await signUp(page)
-  await page.getByRole('button', { name: 'Sign out' }).click()
+  await submit(page.getByRole('button', { name: 'Sign out' }))
   await expect(page).toHaveURL(/\/sign-in$/)
   for (let attempt = 1; attempt <= 5; attempt++) {
     await page.getByLabel('Email').fill(person.email)
     await page.getByLabel('Password').fill(`wrong-${attempt}`)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await submit(page.getByRole('button', { name: 'Sign in' }))
     await expect(alertIn(page)).toHaveText(attempt < 5 ? 'Wrong email or password.' : /^Too many attempts/)
   }
   // Even the right password waits now.
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill(person.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await submit(page.getByRole('button', { name: 'Sign in' }))
   await expect(alertIn(page)).toHaveText(/^Too many attempts\. Try again in \d+ minutes?\.$/)
 })
 
 test("another person's project is a 404", async ({ browser, page }) => {
   await signUp(page)
   await page.getByLabel('Name').fill('Private')
-  await page.getByRole('button', { name: 'Create project' }).click()
+  await submit(page.getByRole('button', { name: 'Create project' }))
   await page.getByRole('link', { name: 'Private' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Private')
   const url = page.url()

@@ -1,7 +1,7 @@
 // Helpers for the browser suite: unique people, each from their own client address so per-IP throttles
 // (sign-ups, failed sign-ins) count every test separately, as they would count separate people.
 import { randomUUID } from 'node:crypto'
-import { expect, type Page } from '@playwright/test'
+import { expect, type Locator, type Page } from '@playwright/test'
 
 export type Person = { name: string; email: string; password: string }
 
@@ -26,10 +26,25 @@ export async function signUp(page: Page, person: Person = newPerson()): Promise<
   await page.getByLabel('Name').fill(person.name)
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill(person.password)
-  await page.getByRole('button', { name: 'Create account' }).click()
+  await submit(page.getByRole('button', { name: 'Create account' }))
   await expect(page).toHaveURL(/\/dashboard$/)
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible()
   return person
+}
+
+/**
+ * Clicks a submit button and waits until the server has answered and the form is idle again, with JavaScript
+ * on or off. Without this, a message left from the previous submission could satisfy the next assertion early,
+ * and typing into a form React is about to reset after a pending action would be lost.
+ */
+export async function submit(button: Locator): Promise<void> {
+  const page = button.page()
+  // The answer's headers are enough: the button stays disabled (pending) until React has applied the result.
+  // (Its body can stay unread: after a redirect, Next's router abandons the action's stream.)
+  const answered = page.waitForResponse((response) => response.request().method() === 'POST')
+  await button.click()
+  await answered
+  await expect(page.locator('button[type=submit][disabled]')).toHaveCount(0)
 }
 
 /** The form-level alert inside the page (Next's route announcer is a role=alert too, outside <main>). */
@@ -41,7 +56,7 @@ export async function createToken(page: Page, name: string, scopes: string[]): P
   await page.goto('/dashboard/settings/tokens')
   await page.getByLabel('Name').fill(name)
   for (const scope of ['projects:read', 'projects:write']) await page.getByLabel(scope).setChecked(scopes.includes(scope))
-  await page.getByRole('button', { name: 'Create token' }).click()
+  await submit(page.getByRole('button', { name: 'Create token' }))
   await expect(statusIn(page)).toContainText('Copy this token now')
   const token = await page.getByLabel('New token').inputValue()
   expect(token).toMatch(/^tf_[A-Za-z0-9_-]{32}$/)

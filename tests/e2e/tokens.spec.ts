@@ -1,6 +1,6 @@
 // API tokens: minted in the browser, used from outside with plain HTTP, revoked in the browser.
 import { expect, test } from '@playwright/test'
-import { createToken, signUp } from './support'
+import { createToken, signUp, submit } from './support'
 
 test('a token made in the app works against the API until it is revoked', async ({ page, request }) => {
   const person = await signUp(page)
@@ -23,7 +23,7 @@ test('a token made in the app works against the API until it is revoked', async 
   await page.goto('/dashboard/settings/tokens')
   const row = page.getByRole('row', { name: /Laptop script/ })
   await expect(row).toContainText('Active')
-  await row.getByRole('button', { name: 'Revoke Laptop script' }).click()
+  await submit(row.getByRole('button', { name: 'Revoke Laptop script' }))
   await expect(page.getByRole('row', { name: /Laptop script/ })).toContainText('Revoked')
 
   const refused = await request.get('/api/v1/projects', { headers: auth })
@@ -44,7 +44,7 @@ test('a token is created and revoked with the form alone', async ({ page }) => {
   await signUp(page)
   await createToken(page, 'Plain form', ['projects:read'])
   await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('projects:read')
-  await page.getByRole('button', { name: 'Revoke Plain form' }).click()
+  await submit(page.getByRole('button', { name: 'Revoke Plain form' }))
   await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('Revoked')
 })
 
@@ -53,7 +53,7 @@ test('choosing no scope is refused next to the scopes', async ({ page }) => {
   await page.goto('/dashboard/settings/tokens')
   await page.getByLabel('Name').fill('Nothing')
   await page.getByLabel('projects:read').setChecked(false)
-  await page.getByRole('button', { name: 'Create token' }).click()
+  await submit(page.getByRole('button', { name: 'Create token' }))
   await expect(page.locator('#scopes-error')).toHaveText('Choose at least one scope.')
   await expect(page.getByLabel('Name')).toHaveValue('Nothing')
 })

@@ -7,7 +7,16 @@ import { parseInput } from '../services/parse'
 import { nameField } from '../services/text'
 import { type Auth, PASSWORD_MAX, PASSWORD_MIN } from './auth'
 
-export type AccountDeps = { auth: Auth; limits: { signInFailures: RateLimiter; signUps: RateLimiter }; headers: Headers }
+export type SignInLimits = {
+  /** Failed sign-ins per e-mail address: slows guessing one account's password. */
+  signInFailures: RateLimiter
+  /** Failed sign-ins per client IP, a larger budget: slows trying one password on many accounts. */
+  signInFailuresByIp: RateLimiter
+  /** New accounts per client IP. */
+  signUps: RateLimiter
+}
+
+export type AccountDeps = { auth: Auth; limits: SignInLimits; headers: Headers }
 
 const Email = z
   .string({ error: 'Email is required.' })
@@ -78,21 +87,25 @@ export async function signUp(deps: AccountDeps, input: unknown): Promise<{ userI
 }
 
 /**
- * Signs in. Failures count against both the address and the client IP, so neither guessing one account's
- * password nor trying one password on many accounts gets far; a success forgets the address's failures.
+ * Signs in. Failures count against the address and, with a larger budget, the client IP, so neither guessing
+ * one account's password nor trying one password on many accounts gets far; a success forgets the address's
+ * failures. The failure that uses up a budget already answers "too many attempts", so the person learns at once.
  */
 export async function signIn(deps: AccountDeps, input: unknown): Promise<{ userId: string }> {
   const { email, password } = parseInput(SignInInput, input)
-  const keys = [`email:${email}`, `ip:${clientIp(deps.headers)}`]
-  const { signInFailures } = deps.limits
-  await throttled(() => Promise.all(keys.map((key) => signInFailures.check(key))))
+  const emailKey = `email:${email}`
+  const ipKey = clientIp(deps.headers)
+  const { signInFailures, signInFailuresByIp } = deps.limits
+  await throttled(() => Promise.all([signInFailures.check(emailKey), signInFailuresByIp.check(ipKey)]))
   try {
     const { user } = await deps.auth.api.signInEmail({ body: { email, password }, headers: deps.headers })
-    await signInFailures.reset(keys[0] ?? '')
+    await signInFailures.reset(emailKey)
     return { userId: user.id }
   } catch (error) {
     if (authFailureCode(error) === null) throw error
-    await throttled(() => Promise.all(keys.map((key) => signInFailures.consume(key))))
+    const states = await throttled(() => Promise.all([signInFailures.consume(emailKey), signInFailuresByIp.consume(ipKey)]))
+    const usedUp = states.find((state) => state.remaining === 0)
+    if (usedUp) throw tooManyAttempts(new RateLimited(Math.max(1, usedUp.resetSeconds)))
     // The same message whether the address is unknown or the password wrong: no hint which accounts exist.
     throw new Unauthenticated(WRONG_CREDENTIALS)
   }

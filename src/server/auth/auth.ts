@@ -27,6 +27,8 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
     },
     advanced: { useSecureCookies: cfg.appUrl.startsWith('https://') },
     telemetry: { enabled: false },
+    // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
+    logger: { disabled: cfg.env === 'test' },
     // nextCookies lets server actions set the session cookie; it must stay the last plugin.
     plugins: [nextCookies()],
   })

@@ -1,5 +1,6 @@
 // Adapts an operation to a server action with the (previousState, formData) signature useActionState expects.
 // Expected failures are *returned* as an ActionResult; only framework control flow (redirect) is thrown.
+import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { AppError, toAppError } from '../errors'
 import { type ActionResult, actionError } from '../http/action-result'
@@ -43,8 +44,11 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
       data = op.output.parse(await op.run(ctx, input))
     } catch (thrown) {
       const error = toAppError(thrown)
-      if (!(thrown instanceof AppError)) deps.log.error('action failed', { operation: op.name, error: thrown })
-      return actionError(error, echoValues(raw))
+      if (thrown instanceof AppError) return actionError(error, echoValues(raw))
+      // Unexpected: logged in full under a reference the person can quote; they see no internals.
+      const reference = randomUUID()
+      deps.log.error('action failed', { operation: op.name, reference, error: thrown })
+      return actionError(error, echoValues(raw), reference)
     }
     for (const path of options.revalidate?.(data, input) ?? []) deps.revalidatePath(path)
     // Outside the try: redirect() works by throwing, and that throw must reach Next untouched.

@@ -1,0 +1,130 @@
+// Accounts through real Better Auth on a real database: sign-up rules, one message for every wrong
+// credential, throttling of repeated failures, and the return path after signing in.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type AccountDeps, safeReturnPath, signIn, signUp } from '../../src/server/auth/accounts'
+import { createAuth } from '../../src/server/auth/auth'
+import type { Database } from '../../src/server/db/client'
+import { RateLimited, Unauthenticated, ValidationError } from '../../src/server/errors'
+import { createRateLimiter } from '../../src/server/http/rate-limit'
+import { createTestDatabase } from '../support/db'
+
+let database: Database
+let deps: (ip: string) => AccountDeps
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  const auth = createAuth(database.db, { appUrl: 'http://localhost:3000', authSecret: 'a'.repeat(32), env: 'test' })
+  // Fresh, small budgets for this file, counted in the same database as production's.
+  const limits = {
+    signInFailures: createRateLimiter(database.db, { name: 't-sign-in', points: 5, durationSeconds: 900 }),
+    signInFailuresByIp: createRateLimiter(database.db, { name: 't-sign-in-ip', points: 8, durationSeconds: 900 }),
+    signUps: createRateLimiter(database.db, { name: 't-sign-up', points: 3, durationSeconds: 3600 }),
+  }
+  deps = (ip) => ({ auth, limits, headers: new Headers({ 'x-forwarded-for': ip }) })
+})
+afterAll(() => database.close())
+
+const newEmail = () => `person-${randomUUID().slice(0, 8)}@example.test`
+const password = 'correct horse battery'
+
+async function failure(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => expect.unreachable('the call succeeded'),
+    (e: unknown) => e,
+  )
+}
+
+describe('signing up', () => {
+  test('creates an account that can then sign in; the address is stored lower-cased', async () => {
+    const email = newEmail()
+    const { userId } = await signUp(deps('10.0.0.1'), { name: 'Ada', email: `  ${email.toUpperCase()} `, password })
+    expect(await signIn(deps('10.0.0.1'), { email, password })).toEqual({ userId })
+  })
+
+  test('reports every bad field at once', async () => {
+    const error = await failure(signUp(deps('10.0.0.2'), { name: ' ', email: 'nope', password: 'short' }))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).fieldErrors).toEqual({
+      name: ['Name is required.'],
+      email: ['Enter a valid email address.'],
+      password: ['Password must be at least 8 characters.'],
+    })
+  })
+
+  test('a taken address is a field error on email', async () => {
+    const email = newEmail()
+    await signUp(deps('10.0.0.3'), { name: 'First', email, password })
+    const error = await failure(signUp(deps('10.0.0.3'), { name: 'Second', email, password }))
+    expect((error as ValidationError).fieldErrors).toEqual({ email: ['An account with this email already exists.'] })
+  })
+
+  test('too many sign-ups from one address are refused', async () => {
+    const ip = '10.0.0.4'
+    for (let i = 0; i < 3; i++) await signUp(deps(ip), { name: 'Bot', email: newEmail(), password })
+    const error = await failure(signUp(deps(ip), { name: 'Bot', email: newEmail(), password }))
+    expect(error).toBeInstanceOf(RateLimited)
+    expect((error as Error).message).toMatch(/^Too many attempts\. Try again in \d+ minutes?\.$/)
+  })
+})
+
+describe('signing in', () => {
+  test('a wrong password and an unknown address get the very same error', async () => {
+    const email = newEmail()
+    await signUp(deps('10.0.1.1'), { name: 'Grace', email, password })
+    const wrong = await failure(signIn(deps('10.0.1.1'), { email, password: 'not the password' }))
+    const unknown = await failure(signIn(deps('10.0.1.1'), { email: newEmail(), password }))
+    expect(wrong).toBeInstanceOf(Unauthenticated)
+    expect(unknown).toBeInstanceOf(Unauthenticated)
+    expect((wrong as Error).message).toBe('Wrong email or password.')
+    expect((unknown as Error).message).toBe((wrong as Error).message)
+  })
+
+  test('the fifth failure on one address locks it, even for the right password, from any IP', async () => {
+    const email = newEmail()
+    await signUp(deps('10.0.2.1'), { name: 'Target', email, password })
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      expect(await failure(signIn(deps(`10.0.2.${attempt + 1}`), { email, password: `guess-${attempt}` }))).toBeInstanceOf(Unauthenticated)
+    }
+    expect(await failure(signIn(deps('10.0.2.9'), { email, password: 'guess-5' }))).toBeInstanceOf(RateLimited)
+    const locked = await failure(signIn(deps('10.0.2.10'), { email, password }))
+    expect(locked).toBeInstanceOf(RateLimited)
+    expect((locked as RateLimited).retryAfterSeconds).toBeGreaterThan(800)
+  })
+
+  test('one IP trying many addresses is stopped by the per-IP budget', async () => {
+    const ip = '10.0.3.1'
+    const results = []
+    for (let i = 0; i < 9; i++) results.push(await failure(signIn(deps(ip), { email: newEmail(), password })))
+    expect(results.slice(0, 7).every((e) => e instanceof Unauthenticated)).toBe(true)
+    expect(results.slice(7).every((e) => e instanceof RateLimited)).toBe(true)
+    // Someone else, elsewhere, is unaffected.
+    const email = newEmail()
+    await signUp(deps('10.0.3.2'), { name: 'Elsewhere', email, password })
+    await expect(signIn(deps('10.0.3.2'), { email, password })).resolves.toHaveProperty('userId')
+  })
+
+  test('a success forgets the address’s earlier failures', async () => {
+    const email = newEmail()
+    await signUp(deps('10.0.4.1'), { name: 'Forgetful', email, password })
+    for (let i = 0; i < 4; i++) await failure(signIn(deps('10.0.4.1'), { email, password: 'oops-oops' }))
+    await signIn(deps('10.0.4.1'), { email, password })
+    for (let i = 0; i < 4; i++) {
+      expect(await failure(signIn(deps('10.0.4.2'), { email, password: 'oops-again' }))).toBeInstanceOf(Unauthenticated)
+    }
+  })
+})
+
+describe('the return path after signing in', () => {
+  test.each([
+    ['/dashboard/settings/tokens', '/dashboard/settings/tokens'],
+    ['/dashboard?x=1', '/dashboard?x=1'],
+    ['//evil.example', '/dashboard'],
+    ['/\\evil.example', '/dashboard'],
+    ['https://evil.example/', '/dashboard'],
+    ['javascript:alert(1)', '/dashboard'],
+    [undefined, '/dashboard'],
+  ])('%j goes to %j', (next, expected) => {
+    expect(safeReturnPath(next)).toBe(expected)
+  })
+})

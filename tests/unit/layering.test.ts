@@ -1,0 +1,83 @@
+// The layering of DESIGN.md, enforced: services and the database layer know nothing of Next.js, React or
+// the transports; only operations/next.ts binds the adapters to Next. Reads the real source tree.
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, test } from 'vitest'
+
+const root = path.resolve(import.meta.dirname, '../../src/server')
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) return sourceFiles(full)
+    return /\.(ts|tsx)$/.test(entry.name) ? [full] : []
+  })
+}
+
+/** Every module specifier a file imports, statically, dynamically or by require. */
+function importsOf(source: string): string[] {
+  const specifiers = []
+  const patterns = [
+    /\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s+['"]([^'"]+)['"]/g,
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ]
+  for (const pattern of patterns) for (const match of source.matchAll(pattern)) specifiers.push(match[1] ?? '')
+  return specifiers
+}
+
+const FRAMEWORK = /^(next|react|react-dom|better-auth)(\/|$)/
+/** What a layer may not import: frameworks, and the layers above it (by relative path out of its folder). */
+const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
+  { layer: 'services', forbidden: FRAMEWORK, why: 'services are called by every transport and must run without Next.js or React' },
+  { layer: 'services', forbidden: /^\.\.\/(operations|http|auth)\/|^@\/(app|components)/, why: 'services sit below the adapters' },
+  { layer: 'db', forbidden: FRAMEWORK, why: 'the database layer is plain Drizzle' },
+  { layer: 'db', forbidden: /^\.\.\/(services|operations|http|auth)\//, why: 'the database layer sits at the bottom' },
+  { layer: 'http', forbidden: /^(next|react|react-dom)(\/|$)/, why: 'HTTP renderings work on web-standard Request and Response' },
+]
+
+function violations(files: { file: string; source: string }[]) {
+  const found: string[] = []
+  for (const { file, source } of files) {
+    const layer = path.relative(root, file).split(path.sep)[0] ?? ''
+    for (const rule of RULES.filter((r) => r.layer === layer)) {
+      for (const specifier of importsOf(source))
+        if (rule.forbidden.test(specifier)) found.push(`${path.relative(root, file)} imports ${specifier}: ${rule.why}`)
+    }
+  }
+  return found
+}
+
+const tree = sourceFiles(root).map((file) => ({ file, source: readFileSync(file, 'utf8') }))
+
+describe('layering', () => {
+  test('the source tree has the layers this test guards', () => {
+    const layers = new Set(tree.map(({ file }) => path.relative(root, file).split(path.sep)[0]))
+    for (const layer of ['services', 'db', 'http', 'operations']) expect(layers).toContain(layer)
+  })
+
+  test('no service, database or HTTP module imports a framework or a layer above it', () => {
+    expect(violations(tree)).toEqual([])
+  })
+
+  test('only operations/next.ts binds the operation adapters to Next.js', () => {
+    const bound = tree.filter(
+      ({ file, source }) => file.includes(`${path.sep}operations${path.sep}`) && importsOf(source).some((s) => /^next(\/|$)/.test(s)),
+    )
+    expect(bound.map(({ file }) => path.relative(root, file))).toEqual([path.join('operations', 'next.ts')])
+  })
+
+  // The guard itself must bite: each of these, dropped into a service, is reported.
+  test.each([
+    "import { headers } from 'next/headers'",
+    "import { useState } from 'react'",
+    "const { cookies } = await import('next/headers')",
+    "import 'next/server'",
+    "const auth = require('better-auth')",
+    "import { toRoute } from '../operations/to-route'",
+  ])('would catch %s in a service', (line) => {
+    const file = path.join(root, 'services', 'new-feature.ts')
+    expect(violations([{ file, source: `${line}\nexport const x = 1\n` }])).toHaveLength(1)
+  })
+})

@@ -128,7 +128,7 @@ export class Unavailable extends AppError {
   }
 }
 
-// Connection-level failures (refused, reset, server shutting down, too many clients, PGlite closed) are
+// Connection-level failures (refused, reset, server shutting down, too many clients, pool or PGlite closed) are
 // transient: the caller should retry, so they become UNAVAILABLE rather than a 500.
 const TRANSIENT_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'])
 const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006'])
@@ -138,7 +138,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof e !== 'object') return false
     const { code, message } = e as { code?: unknown; message?: unknown }
     if (typeof code === 'string' && (TRANSIENT_ERRNOS.has(code) || TRANSIENT_SQLSTATES.has(code))) return true
-    if (typeof message === 'string' && /PGlite is closed|Connection terminated|timeout exceeded when trying to connect/i.test(message))
+    if (
+      typeof message === 'string' &&
+      /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(message)
+    )
       return true
     e = (e as { cause?: unknown }).cause
   }

@@ -2,7 +2,7 @@
 // Pages, actions and route files use these; tests use toAction/toRoute with their own deps instead.
 import { revalidatePath } from 'next/cache'
 import { headers } from 'next/headers'
-import { redirect } from 'next/navigation'
+import { redirect, unstable_rethrow } from 'next/navigation'
 import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
 import { log } from '../log'
@@ -34,7 +34,13 @@ export async function requireSession(returnTo: string): Promise<ServiceContext &
   return { ...ctx, actor: ctx.actor }
 }
 
-const actionDeps: ActionDeps = { context: sessionContext, revalidatePath: (path) => revalidatePath(path), redirect, log }
+const actionDeps: ActionDeps = {
+  context: sessionContext,
+  revalidatePath: (path) => revalidatePath(path),
+  redirect,
+  passThrough: unstable_rethrow,
+  log,
+}
 
 export function nextAction<I extends z.ZodType, O extends z.ZodType>(
   op: Operation<I, O>,

@@ -202,6 +202,11 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }
 }
 
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Projects: 'Your projects: list, read, create, change and delete them.',
+  Account: 'Who a token belongs to, and what it may do.',
+}
+
 export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {
   const components: Components = { schemas: {} }
   const paths: Record<string, Record<string, unknown>> = {}
@@ -218,7 +223,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
         'The Twofold public API. Authenticate with an API token (create one at /dashboard/settings/tokens) sent as `Authorization: Bearer tf_…`. Errors are RFC 9457 problem+json documents.',
     },
     servers: [{ url: options.serverUrl ?? 'http://localhost:3000' }],
-    tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name })),
+    tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths,
     components: {
       schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA },

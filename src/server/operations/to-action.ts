@@ -15,6 +15,8 @@ export type ActionDeps = {
   context(): Promise<ServiceContext>
   revalidatePath(path: string): void
   redirect(url: string): never
+  /** Rethrows the framework's control flow (redirect, notFound) so it is never turned into an error result. */
+  passThrough(thrown: unknown): void
   log: Logger
 }
 
@@ -43,6 +45,7 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
       input = parseInput(op.input, raw)
       data = op.output.parse(await op.run(ctx, input))
     } catch (thrown) {
+      deps.passThrough(thrown)
       const error = toAppError(thrown)
       if (thrown instanceof AppError) return actionError(error, echoValues(raw))
       // Unexpected: logged in full under a reference the person can quote; they see no internals.

@@ -1,0 +1,55 @@
+// The published contract: a valid OpenAPI 3.1 document (checked by Redocly's linter), built from the registry,
+// and the client types committed in tests/generated are exactly what it generates today.
+import { readFileSync } from 'node:fs'
+import { createConfig, lintFromString } from '@redocly/openapi-core'
+import { describe, expect, test } from 'vitest'
+import { generateApiTypes, TYPES_FILE } from '../../scripts/generate-api-types'
+import { buildOpenApiDocument, statusesFor } from '../../src/server/operations/openapi'
+import { publicOperations } from '../../src/server/operations/registry'
+
+const document = buildOpenApiDocument()
+type OperationObject = { operationId: string; responses: Record<string, unknown>; security?: unknown[] }
+const operationAt = (path: string, method: string) =>
+  (document.paths[path] as Record<string, OperationObject> | undefined)?.[method.toLowerCase()]
+
+describe('the OpenAPI document', () => {
+  test('passes the OpenAPI linter’s recommended rules with no errors', async () => {
+    const config = await createConfig({
+      extends: ['recommended'],
+      rules: {
+        'info-license': 'off',
+        // The document names the server it is served from; built here without one, it says localhost.
+        'no-server-example.com': 'off',
+      },
+    })
+    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config })
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`)).toEqual([])
+  })
+
+  test('has every public operation once, under its name, secured by the bearer scheme', () => {
+    for (const op of publicOperations) {
+      if (!op.http) continue
+      const described = operationAt(op.http.path, op.http.method)
+      expect(described?.operationId, op.name).toBe(op.name)
+      expect(described?.security).toEqual([{ bearerAuth: [] }])
+    }
+    const count = Object.values(document.paths).reduce((n, methods) => n + Object.keys(methods).length, 0)
+    expect(count).toBe(publicOperations.filter((op) => op.http).length)
+  })
+
+  test('lists the statuses each operation can answer', () => {
+    const get = publicOperations.find((op) => op.name === 'projects.get')
+    const update = publicOperations.find((op) => op.name === 'projects.update')
+    if (!get || !update) throw new Error('projects.get and projects.update must be registered')
+    expect(statusesFor(get)).toEqual([200, 304, 401, 403, 404, 405, 429, 500, 503])
+    expect(statusesFor(update)).toEqual([200, 400, 401, 403, 404, 405, 412, 413, 415, 422, 429, 500, 503])
+    for (const op of publicOperations) {
+      if (!op.http) continue
+      expect(Object.keys(operationAt(op.http.path, op.http.method)?.responses ?? {}).map(Number)).toEqual(statusesFor(op))
+    }
+  })
+
+  test('the committed client types are generated from the current document (npm run api:types)', async () => {
+    expect(readFileSync(TYPES_FILE, 'utf8')).toBe(await generateApiTypes())
+  })
+})

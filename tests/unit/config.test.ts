@@ -1,0 +1,52 @@
+// Configuration: a fresh clone needs none; production refuses to start without what it must have.
+import { describe, expect, test } from 'vitest'
+import { ConfigError, parseConfig } from '../../src/server/config'
+
+describe('configuration', () => {
+  test('no environment at all: development on embedded PGlite in .data/, demo account seeded', () => {
+    expect(parseConfig({})).toMatchObject({
+      env: 'development',
+      database: { kind: 'pglite', dataDir: '.data/pglite' },
+      appUrl: 'http://localhost:3000',
+      seedDemo: true,
+    })
+  })
+
+  test.each([
+    ['memory://', { kind: 'pglite', dataDir: null }],
+    ['postgres://u@db:5432/app', { kind: 'postgres', url: 'postgres://u@db:5432/app' }],
+    ['postgresql://u@db/app', { kind: 'postgres', url: 'postgresql://u@db/app' }],
+    ['  ', { kind: 'pglite', dataDir: '.data/pglite' }],
+  ])('DATABASE_URL=%j chooses %j', (url, database) => {
+    expect(parseConfig({ DATABASE_URL: url }).database).toEqual(database)
+  })
+
+  test('an unknown database URL is refused with what is accepted', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with postgres:\/\//)
+  })
+
+  test('production without BETTER_AUTH_SECRET refuses to start, saying how to make one', () => {
+    const start = () => parseConfig({ NODE_ENV: 'production' })
+    expect(start).toThrow(ConfigError)
+    expect(start).toThrow(/BETTER_AUTH_SECRET: required in production.*openssl rand/s)
+  })
+
+  test('production with a secret runs without the demo account unless asked', () => {
+    const secret = 'x'.repeat(32)
+    expect(parseConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: secret }).seedDemo).toBe(false)
+    expect(parseConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: secret, SEED_DEMO: 'true' }).seedDemo).toBe(true)
+  })
+
+  test('every invalid variable is named, with its description', () => {
+    const error = (() => {
+      try {
+        parseConfig({ APP_URL: 'not a url', BETTER_AUTH_SECRET: 'short', LOG_LEVEL: 'loud' })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toMatch(/APP_URL: .*\(the public origin/)
+    expect(error?.message).toMatch(/BETTER_AUTH_SECRET: /)
+    expect(error?.message).toMatch(/LOG_LEVEL: /)
+  })
+})

@@ -1,6 +1,6 @@
 // People sign up, manage projects and sign out; run with JavaScript on and again with it off.
 import { expect, test } from '@playwright/test'
-import { alertIn, asNewVisitor, newPerson, signUp, statusIn, submit } from './support'
+import { alertIn, asNewVisitor, createToken, newPerson, signUp, statusIn, submit } from './support'
 
 test('a new person signs up, creates, renames and deletes a project, and signs out', async ({ page }) => {
   await signUp(page)
@@ -125,4 +125,29 @@ test("another person's project is a 404", async ({ browser, page }) => {
   // Next.js renders a notFound() page's body only through JavaScript (vercel/next.js#98954); the status is right either way.
   if (test.info().project.name === 'javascript') await expect(other.getByRole('heading', { level: 1 })).toHaveText('Not found')
   await other.close()
+})
+
+test('a long list of projects pages through older ones', async ({ page, request }) => {
+  await signUp(page)
+  const token = await createToken(page, 'Seeder', ['projects:write'])
+  for (let i = 0; i <= 50; i++) {
+    const created = await request.post('/api/v1/projects', { headers: { Authorization: `Bearer ${token}` }, data: { name: `P${i}` } })
+    expect(created.status()).toBe(201)
+  }
+  await page.goto('/dashboard')
+  const names = page.locator('.project-list li a')
+  await expect(names).toHaveCount(50)
+  const newest = await names.allTextContents()
+  await page.getByRole('link', { name: 'Older projects' }).click()
+  await expect(names).toHaveCount(1)
+  await expect(page.getByRole('link', { name: 'Older projects' })).toHaveCount(0)
+  // Together the two pages hold every project once (projects made in the same millisecond tie-break by id).
+  const all = [...newest, ...(await names.allTextContents())]
+  expect(all.sort()).toEqual(Array.from({ length: 51 }, (_, i) => `P${i}`).sort())
+  await page.getByRole('link', { name: 'Newest projects' }).click()
+  await expect(names).toHaveCount(50)
+  // A hand-edited link starts again from the newest instead of failing.
+  await page.goto('/dashboard?after=not-a-cursor')
+  await expect(page).toHaveURL(/\/dashboard$/)
+  await expect(names).toHaveCount(50)
 })

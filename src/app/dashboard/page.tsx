@@ -1,6 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { redirect } from 'next/navigation'
 import { CreateProjectForm } from '@/components/project-forms'
+import { ValidationError } from '@/server/errors'
 import { requireSession } from '@/server/operations/next'
 import * as projects from '@/server/services/projects'
 import { createProjectAction } from './actions'
@@ -9,9 +11,19 @@ export const metadata: Metadata = { title: 'Projects' }
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ deleted?: string | string[] }> }) {
+const PAGE_SIZE = 50
+
+type SearchParams = { deleted?: string | string[]; after?: string | string[] }
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireSession('/dashboard')
-  const [{ items }, { deleted }] = await Promise.all([projects.list(ctx, { limit: 100 }), searchParams])
+  const { deleted, after } = await searchParams
+  const cursor = typeof after === 'string' ? after : undefined
+  const { items, nextCursor } = await projects.list(ctx, { limit: PAGE_SIZE, cursor }).catch((error: unknown) => {
+    // A stale or hand-edited `after` link: start again from the newest rather than fail.
+    if (cursor && error instanceof ValidationError) redirect('/dashboard')
+    throw error
+  })
   return (
     <main>
       <h1>Projects</h1>
@@ -39,6 +51,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 </li>
               ))}
             </ul>
+          )}
+          {(cursor || nextCursor) && (
+            <nav className="pager" aria-label="Pages of projects">
+              {cursor && <Link href="/dashboard">Newest projects</Link>}
+              {nextCursor && <Link href={`/dashboard?after=${encodeURIComponent(nextCursor)}`}>Older projects</Link>}
+            </nav>
           )}
         </section>
       </div>

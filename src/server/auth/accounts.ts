@@ -2,6 +2,7 @@
 import { APIError } from 'better-auth/api'
 import { z } from 'zod'
 import { RateLimited, Unauthenticated, ValidationError } from '../errors'
+import { clientIp } from '../http/client-ip'
 import type { RateLimiter } from '../http/rate-limit'
 import { parseInput } from '../services/parse'
 import { nameField } from '../services/text'
@@ -48,10 +49,6 @@ function authFailureCode(error: unknown): string | null {
   const body: unknown = 'body' in error ? error.body : undefined
   const code = typeof body === 'object' && body !== null && 'code' in body ? body.code : undefined
   return typeof code === 'string' ? code : ''
-}
-
-export function clientIp(headers: Headers): string {
-  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || 'unknown'
 }
 
 function tooManyAttempts(error: RateLimited): RateLimited {

@@ -5,6 +5,7 @@ import { resolveActor } from '../auth/actor'
 import type { Db } from '../db/client'
 import { AppError, MethodNotAllowed, NotFound, PreconditionFailed, toAppError, Unauthenticated } from '../errors'
 import { readJsonObject } from '../http/body'
+import { clientIp } from '../http/client-ip'
 import { etagFor, expectedVersionFromIfMatch, matchesIfNoneMatch } from '../http/etag'
 import { problemResponse } from '../http/problem'
 import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
@@ -48,12 +49,6 @@ function safeDecode(segment: string): string {
   }
 }
 
-// Best effort: the left-most X-Forwarded-For entry is only trustworthy behind a proxy that sets it, which is
-// how this app is meant to be deployed; without one, all anonymous callers share a bucket, which fails safe.
-function clientIp(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || 'unknown'
-}
-
 function copyHeaders(from: Headers, to: Headers) {
   for (const [key, value] of from) to.set(key, value)
 }
@@ -80,7 +75,7 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       const limit =
         actor.type === 'user' && actor.via === 'token'
           ? { limiter: limits.api, key: actor.tokenId }
-          : { limiter: limits.anonymous, key: clientIp(request) }
+          : { limiter: limits.anonymous, key: clientIp(request.headers) }
       copyHeaders(rateLimitHeaders(await limit.limiter.consume(limit.key)), headers)
       if (actor.type !== 'user') throw new Unauthenticated('Send a valid API token: Authorization: Bearer tf_…')
       if (op.scope) requireScope(actor, op.scope)

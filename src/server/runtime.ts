@@ -30,12 +30,18 @@ export function createLimits(database: Database): Limits {
   }
 }
 
-export async function createRuntime(cfg: Config): Promise<Runtime> {
+async function openSharedRuntime(cfg: Config): Promise<SharedRuntime> {
   const database = await openDatabase(cfg.database)
   const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg) }
   if (cfg.seedDemo) await seedDemo(shared)
   log.info('runtime ready', { database: database.kind })
-  return { ...shared, limits: createLimits(database) }
+  return shared
+}
+
+/** A runtime of its own, outside the app (scripts such as db:seed). */
+export async function createRuntime(cfg: Config): Promise<Runtime> {
+  const shared = await openSharedRuntime(cfg)
+  return { ...shared, limits: createLimits(shared.database) }
 }
 
 // The shared part is kept on globalThis: Next loads this module in several bundles (instrumentation, route
@@ -43,22 +49,22 @@ export async function createRuntime(cfg: Config): Promise<Runtime> {
 // be opened exactly once. Each bundle has its own copy of the error classes, though, so the rate limiters,
 // which throw them, are built per copy: a RATE_LIMITED thrown into an action must be that action's RateLimited.
 const RUNTIME = Symbol.for('twofold.runtime')
-type Holder = { [RUNTIME]?: Promise<Runtime> }
+type Holder = { [RUNTIME]?: Promise<SharedRuntime> }
 const limitsOf = new WeakMap<Database, Limits>()
 
 export async function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder
-  holder[RUNTIME] ??= createRuntime(config()).catch((error: unknown) => {
+  holder[RUNTIME] ??= openSharedRuntime(config()).catch((error: unknown) => {
     holder[RUNTIME] = undefined
     throw error
   })
-  const { config: cfg, database, auth } = await holder[RUNTIME]
-  let limits = limitsOf.get(database)
+  const shared = await holder[RUNTIME]
+  let limits = limitsOf.get(shared.database)
   if (!limits) {
-    limits = createLimits(database)
-    limitsOf.set(database, limits)
+    limits = createLimits(shared.database)
+    limitsOf.set(shared.database, limits)
   }
-  return { config: cfg, database, auth, limits }
+  return { ...shared, limits }
 }
 
 /** The user id of the signed session cookie in these headers, if any. */

@@ -1,6 +1,6 @@
 // API tokens (personal access tokens): minted once, stored only as a hash, limited by scopes, revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { and, desc, eq, isNull } from 'drizzle-orm'
+import { and, desc, eq, gt, isNull, or } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { apiTokens } from '../db/schema'
@@ -77,8 +77,11 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateTo
   const userId = requireSessionUser(ctx.actor)
   const { name, scopes, expiresInDays } = parseInput(CreateTokenInput, input)
   const now = ctx.now()
-  const active = (await list(ctx)).filter((t) => !t.revokedAt && (!t.expiresAt || new Date(t.expiresAt) > now))
-  if (active.length >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
+  const active = await ctx.db.$count(
+    apiTokens,
+    and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))),
+  )
+  if (active >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
 
   const token = TOKEN_PREFIX + randomBytes(SECRET_BYTES).toString('base64url')
   const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null

@@ -9,7 +9,7 @@ import { log } from '../log'
 import { getRuntime, sessionUserId } from '../runtime'
 import type { ServiceContext } from '../services/context'
 import type { Operation } from './operation'
-import { type ActionDeps, type ActionOptions, toAction } from './to-action'
+import { type ActionDeps, type ActionOptions, failedAction, toAction } from './to-action'
 import { mountRoutes, type RouteDeps } from './to-route'
 
 /** The service context for the signed-in person making this request (anonymous if none). */
@@ -40,6 +40,11 @@ const actionDeps: ActionDeps = {
   redirect,
   passThrough: unstable_rethrow,
   log,
+}
+
+/** For actions not built from an operation (signing in and up): the same failure handling as toAction's. */
+export function actionFailure(thrown: unknown, submitted: unknown, name: string) {
+  return failedAction(thrown, submitted, actionDeps, name)
 }
 
 export function nextAction<I extends z.ZodType, O extends z.ZodType>(

@@ -45,17 +45,24 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
       input = parseInput(op.input, raw)
       data = op.output.parse(await op.run(ctx, input))
     } catch (thrown) {
-      deps.passThrough(thrown)
-      const error = toAppError(thrown)
-      if (thrown instanceof AppError) return actionError(error, echoValues(raw))
-      // Unexpected: logged in full under a reference the person can quote; they see no internals.
-      const reference = randomUUID()
-      deps.log.error('action failed', { operation: op.name, reference, error: thrown })
-      return actionError(error, echoValues(raw), reference)
+      return failedAction(thrown, raw, deps, op.name)
     }
     for (const path of options.revalidate?.(data, input) ?? []) deps.revalidatePath(path)
     // Outside the try: redirect() works by throwing, and that throw must reach Next untouched.
     if (options.redirectTo) deps.redirect(options.redirectTo(data, input))
     return { ok: true, data }
   }
+}
+
+/**
+ * The result of an action that threw: framework control flow is rethrown, expected failures are returned as they
+ * are, and anything else is logged in full under a reference the person can quote, with no internals shown.
+ */
+export function failedAction(thrown: unknown, submitted: unknown, deps: Pick<ActionDeps, 'passThrough' | 'log'>, operation: string) {
+  deps.passThrough(thrown)
+  const error = toAppError(thrown)
+  if (thrown instanceof AppError) return actionError(error, echoValues(submitted))
+  const reference = randomUUID()
+  deps.log.error('action failed', { operation, reference, error: thrown })
+  return actionError(error, echoValues(submitted), reference)
 }

@@ -9,15 +9,16 @@ type Created = { token: string; apiToken: ApiToken }
 type CreateAction = (previous: ActionResult<Created> | null, form: FormData) => Promise<ActionResult<Created>>
 type RevokeAction = (previous: ActionResult<ApiToken> | null, form: FormData) => Promise<ActionResult<ApiToken>>
 
-const EXPIRY_OPTIONS = [
-  ['', 'Never'],
-  ['7', '7 days'],
-  ['30', '30 days'],
-  ['90', '90 days'],
-  ['365', '1 year'],
-] as const
+const expiryLabel = (days: number) => (days === 365 ? '1 year' : `${days} days`)
 
-export function CreateTokenForm({ action, scopes }: { action: CreateAction; scopes: readonly string[] }) {
+type CreateTokenFormProps = {
+  action: CreateAction
+  scopes: readonly string[]
+  /** The expiry choices the service offers (tokens.EXPIRY_CHOICES_DAYS), passed in so no server module reaches the client. */
+  expiryDays: readonly number[]
+}
+
+export function CreateTokenForm({ action, scopes, expiryDays }: CreateTokenFormProps) {
   const [state, formAction] = useActionState(action, null)
   const chosen = state && !state.ok ? typed(state, 'scopes').split('\n') : ['projects:read']
   const scopeErrors = state && !state.ok ? state.error.fieldErrors?.scopes : undefined
@@ -47,9 +48,10 @@ export function CreateTokenForm({ action, scopes }: { action: CreateAction; scop
           <div className="field">
             <label htmlFor="field-expiresInDays">Expires</label>
             <select id="field-expiresInDays" name="expiresInDays" defaultValue={typed(state, 'expiresInDays')}>
-              {EXPIRY_OPTIONS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
+              <option value="">Never</option>
+              {expiryDays.map((days) => (
+                <option key={days} value={days}>
+                  {expiryLabel(days)}
                 </option>
               ))}
             </select>

@@ -1,17 +1,8 @@
-// API token operations: served to the app's own settings page only, never over the public API.
+// API token operations: the settings page's actions, never served over the public API (the page reads the
+// list through the service directly, as server components do).
 import { z } from 'zod'
 import * as tokens from '../services/tokens'
 import { operation } from './operation'
-
-export const listTokens = operation({
-  name: 'tokens.list',
-  summary: 'List your API tokens',
-  tag: 'Tokens',
-  input: z.object({}),
-  output: z.array(tokens.ApiToken),
-  scope: null,
-  run: (ctx) => tokens.list(ctx),
-})
 
 export const createToken = operation({
   name: 'tokens.create',

@@ -31,7 +31,7 @@ export default async function TokensPage() {
       <div className="grid two">
         <section className="card" aria-labelledby="new-token">
           <h2 id="new-token">Create a token</h2>
-          <CreateTokenForm action={createTokenAction} scopes={SCOPES} />
+          <CreateTokenForm action={createTokenAction} scopes={SCOPES} expiryDays={tokens.EXPIRY_CHOICES_DAYS} />
         </section>
         <section className="card" aria-labelledby="your-tokens">
           <h2 id="your-tokens">Your tokens</h2>

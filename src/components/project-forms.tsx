@@ -2,6 +2,7 @@
 // Forms for creating, editing and deleting a project. Each posts a server action and works without JavaScript.
 import { useActionState } from 'react'
 import type { ActionResult } from '@/server/http/action-result'
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from '@/server/services/project-limits'
 import type { Project } from '@/server/services/projects'
 import { Field, FormMessage, SubmitButton } from './form'
 
@@ -16,8 +17,8 @@ export function CreateProjectForm({ action }: { action: ProjectAction }) {
     <form action={formAction} noValidate>
       <FormMessage state={state} success="Project created." />
       <div key={keyOf(state)}>
-        <Field name="name" label="Name" state={state} required maxLength={100} />
-        <Field name="description" label="Description" state={state} multiline maxLength={2000} />
+        <Field name="name" label="Name" state={state} required maxLength={PROJECT_NAME_MAX} />
+        <Field name="description" label="Description" state={state} multiline maxLength={PROJECT_DESCRIPTION_MAX} />
       </div>
       <SubmitButton pending="Creating…">Create project</SubmitButton>
     </form>
@@ -31,8 +32,15 @@ export function EditProjectForm({ action, project }: { action: ProjectAction; pr
       <FormMessage state={state} success="Saved." />
       <input type="hidden" name="id" value={project.id} />
       <div key={`${project.version}-${keyOf(state)}`}>
-        <Field name="name" label="Name" state={state} defaultValue={project.name} required maxLength={100} />
-        <Field name="description" label="Description" state={state} defaultValue={project.description} multiline maxLength={2000} />
+        <Field name="name" label="Name" state={state} defaultValue={project.name} required maxLength={PROJECT_NAME_MAX} />
+        <Field
+          name="description"
+          label="Description"
+          state={state}
+          defaultValue={project.description}
+          multiline
+          maxLength={PROJECT_DESCRIPTION_MAX}
+        />
       </div>
       <SubmitButton pending="Saving…">Save changes</SubmitButton>
     </form>

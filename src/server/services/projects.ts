@@ -5,10 +5,8 @@ import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
 import { requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
 import { longTextField, nameField } from './text'
-
-export const PROJECT_NAME_MAX = 100
-export const PROJECT_DESCRIPTION_MAX = 2000
 
 export const Project = z
   .object({

@@ -2,17 +2,15 @@
 // 401, a token without the operation's scope is a 403, and another user's object is a 404 — and none of them
 // writes anything. A new operation is covered the moment it is registered. Request bodies are generated from
 // each operation's own input schema, so a new resource needs no hand-written sample either.
-import { asc } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import type { Database } from '../../src/server/db/client'
-import { projects, user } from '../../src/server/db/schema'
+import { pathParams } from '../../src/server/operations/openapi'
 import type { Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
 import { SCOPES } from '../../src/server/services/context'
-import * as tokens from '../../src/server/services/tokens'
-import { type ApiHarness, createApi, jsonRequest, userWithToken } from '../support/api'
-import { contextFor, createTestDatabase, sessionActor } from '../support/db'
+import { type ApiHarness, bearerTokenFor, createApi, jsonRequest, userWithToken } from '../support/api'
+import { createTestDatabase, domainRows } from '../support/db'
 
 type JsonSchema = {
   type?: string | string[]
@@ -48,21 +46,20 @@ function sampleFor(schema: JsonSchema): unknown {
   }
 }
 
-const PATH_PARAM = /\{(\w+)\}/g
-const pathParams = (op: Operation) => [...(op.http?.path.matchAll(PATH_PARAM) ?? [])].map((m) => m[1] ?? '')
+const paramsOf = (op: Operation) => pathParams(op.http?.path ?? '')
 const served = publicOperations.filter((op) => op.http)
 
 /** A valid request for `op` on the object `id` (if its path names one). */
 function requestFor(op: Operation, id: string | null, authorization?: string): { path: string; init: RequestInit } {
   const http = op.http
   if (!http) throw new Error(`${op.name} is not served over HTTP`)
-  const path = http.path.replace(PATH_PARAM, () => id ?? '')
+  const path = http.path.replace(/\{\w+\}/g, () => id ?? '')
   if (http.method === 'GET' || http.method === 'DELETE') {
     const headers: Record<string, string> = authorization ? { Authorization: authorization } : {}
     return { path, init: { method: http.method, headers } }
   }
   const body = sampleFor(z.toJSONSchema(op.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema) as Record<string, unknown>
-  for (const param of pathParams(op)) delete body[param]
+  for (const param of paramsOf(op)) delete body[param]
   return { path, init: jsonRequest(http.method, body, authorization) }
 }
 
@@ -77,12 +74,7 @@ function creatorOf(op: Operation): Operation | undefined {
 let database: Database
 let api: ApiHarness
 
-async function snapshot() {
-  return {
-    projects: await database.db.select().from(projects).orderBy(asc(projects.id)),
-    users: await database.db.select().from(user).orderBy(asc(user.id)),
-  }
-}
+const snapshot = () => domainRows(database)
 
 beforeAll(async () => {
   database = await createTestDatabase()
@@ -93,8 +85,7 @@ afterAll(() => database.close())
 describe('the registry', () => {
   test('has public operations, and every one that names an object has a way to create one', () => {
     expect(served.length).toBeGreaterThanOrEqual(6)
-    for (const op of served.filter((o) => pathParams(o).length > 0))
-      expect(creatorOf(op), `${op.name}: no creating operation`).toBeDefined()
+    for (const op of served.filter((o) => paramsOf(o).length > 0)) expect(creatorOf(op), `${op.name}: no creating operation`).toBeDefined()
   })
 })
 
@@ -117,7 +108,7 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
       expect(otherScopes.length).toBeGreaterThan(0)
       const owner = await userWithToken(database, otherScopes)
       // The object is the caller's own (made with another, full token of theirs): the scope, not ownership, refuses.
-      const target = await ownedObject(op, await fullTokenFor(owner.userId))
+      const target = await ownedObject(op, (await bearerTokenFor(database, owner.userId)).authorization)
       const before = await snapshot()
       const { path, init } = requestFor(op, target, owner.authorization)
       const response = await api.fetch(path, init)
@@ -126,7 +117,7 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
       expect(await snapshot()).toEqual(before)
     })
 
-  if (pathParams(op).length > 0)
+  if (paramsOf(op).length > 0)
     test('on another user’s object: 404, never 403, nothing written', async () => {
       const owner = await userWithToken(database)
       const intruder = await userWithToken(database)
@@ -144,16 +135,11 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
 
 /** An object `op` can act on, created through the public API by its creating operation; null if `op` names none. */
 async function ownedObject(op: Operation, authorization: string): Promise<string | null> {
-  if (pathParams(op).length === 0) return null
+  if (paramsOf(op).length === 0) return null
   const creator = creatorOf(op)
   if (!creator) throw new Error(`${op.name}: no creating operation`)
   const { path, init } = requestFor(creator, null, authorization)
   const response = await api.fetch(path, init)
   expect(response.status).toBe(201)
   return ((await response.json()) as { id: string }).id
-}
-
-async function fullTokenFor(userId: string): Promise<string> {
-  const { token } = await tokens.create(contextFor(database, sessionActor(userId)), { name: 'full', scopes: [...SCOPES] })
-  return `Bearer ${token}`
 }

@@ -1,15 +1,13 @@
 // Property-based: random and hostile methods, ids, headers and bodies at every public endpoint. No answer is
 // ever a 5xx, every answer is one the OpenAPI document declares, every error is problem+json, and a rejected
 // request writes nothing.
-import { asc } from 'drizzle-orm'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
-import { projects, user } from '../../src/server/db/schema'
 import { buildOpenApiDocument } from '../../src/server/operations/openapi'
 import { matchPath } from '../../src/server/operations/to-route'
 import { type ApiHarness, createApi, routeFiles, userWithToken } from '../support/api'
-import { createTestDatabase } from '../support/db'
+import { createTestDatabase, domainRows } from '../support/db'
 
 let database: Database
 let api: ApiHarness
@@ -40,10 +38,7 @@ afterAll(async () => {
   await database.close()
 })
 
-const snapshot = async () => ({
-  projects: await database.db.select().from(projects).orderBy(asc(projects.id)),
-  users: await database.db.select().from(user).orderBy(asc(user.id)),
-})
+const snapshot = () => domainRows(database)
 
 const hostileString = fc.oneof(
   fc.string(),

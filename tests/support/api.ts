@@ -72,11 +72,16 @@ export function createApi(
   }
 }
 
-/** A user with an API token carrying `scopes` (all by default); returns the Authorization header value. */
-export async function userWithToken(database: Database, scopes: readonly Scope[] = ['projects:read', 'projects:write']) {
-  const userId = await createUser(database)
+/** A new API token for an existing user, as the Authorization header value. */
+export async function bearerTokenFor(database: Database, userId: string, scopes: readonly Scope[] = ['projects:read', 'projects:write']) {
   const { token, apiToken } = await tokens.create(contextFor(database, sessionActor(userId)), { name: 'test', scopes: [...scopes] })
-  return { userId, token, tokenId: apiToken.id, authorization: `Bearer ${token}` }
+  return { token, tokenId: apiToken.id, authorization: `Bearer ${token}` }
+}
+
+/** A new user with an API token carrying `scopes` (all by default). */
+export async function userWithToken(database: Database, scopes?: readonly Scope[]) {
+  const userId = await createUser(database)
+  return { userId, ...(await bearerTokenFor(database, userId, scopes)) }
 }
 
 /** A JSON request with an optional bearer token. */

@@ -1,9 +1,10 @@
 // A fresh, fully migrated database for one test file: in-memory PGlite by default, a clone of the migrated
 // template on PostgreSQL when DATABASE_URL is set. Close it in afterAll.
 import { randomUUID } from 'node:crypto'
+import { asc } from 'drizzle-orm'
 import { inject } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
-import { user } from '../../src/server/db/schema'
+import { projects, user } from '../../src/server/db/schema'
 import type { Actor, ServiceContext } from '../../src/server/services/context'
 import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
 
@@ -41,4 +42,12 @@ export const sessionActor = (userId: string): Actor => ({ type: 'user', userId, 
 
 export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date()): ServiceContext {
   return { db: database.db, actor, now }
+}
+
+/** Every row a request could create, change or delete, in a stable order: compare two to prove nothing was written. */
+export async function domainRows(database: Database) {
+  return {
+    projects: await database.db.select().from(projects).orderBy(asc(projects.id)),
+    users: await database.db.select().from(user).orderBy(asc(user.id)),
+  }
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Config } from '../config'
+import { log } from '../log'
 import { schema } from './schema'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -38,6 +39,9 @@ async function openPostgres(url: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres')
   const { migrate } = await import('drizzle-orm/node-postgres/migrator')
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
+  // An idle connection the server ends (restart, failover, an administrator) is dropped from the pool and
+  // replaced on the next query; without a listener, node-postgres rethrows it and the process dies.
+  pool.on('error', (error) => log.warn('idle database connection lost', { error }))
   const db = drizzle(pool, { schema })
   // Several instances may start at once: one migrates while the others wait on the same advisory lock.
   const lock = await pool.connect()

@@ -1,0 +1,41 @@
+// The PostgreSQL pool outlives the server ending its connections: a restart or failover costs no process.
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import type { Database } from '../../src/server/db/client'
+import { createTestDatabase } from '../support/db'
+import { adminPool, isPostgresRun } from '../support/postgres'
+
+describe.skipIf(!isPostgresRun())('the PostgreSQL connection pool', () => {
+  let database: Database
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+  })
+
+  afterAll(async () => {
+    await database.close()
+  })
+
+  test('idle connections terminated by the server are replaced, and the process carries on', async () => {
+    const pool = database.pool
+    if (!pool) throw new Error('expected a node-postgres pool')
+    // Fill the pool with several idle connections.
+    await Promise.all(Array.from({ length: 4 }, () => pool.query('select pg_sleep(0.05)')))
+    expect(pool.idleCount).toBeGreaterThan(1)
+
+    const admin = adminPool()
+    try {
+      const { rows } = await pool.query<{ name: string }>('select current_database() as name')
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [
+        rows[0]?.name,
+      ])
+    } finally {
+      await admin.end()
+    }
+    // The pool notices on its own, with no query in flight: without its error listener this throws and
+    // Vitest reports an unhandled error.
+    await vi.waitFor(() => expect(pool.totalCount).toBe(0), { timeout: 5_000 })
+
+    const { rows } = await pool.query<{ one: number }>('select 1 as one')
+    expect(rows).toEqual([{ one: 1 }])
+  })
+})

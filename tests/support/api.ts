@@ -6,7 +6,7 @@ import { createRateLimiter, type RateLimiter } from '../../src/server/http/rate-
 import type { Logger } from '../../src/server/log'
 import type { HttpMethod, Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
-import { matchPath, mountRoutes, type RouteDeps } from '../../src/server/operations/to-route'
+import { mountRoutes, pathMatcher, type RouteDeps } from '../../src/server/operations/to-route'
 import type { Scope } from '../../src/server/services/context'
 import * as tokens from '../../src/server/services/tokens'
 import { contextFor, createUser, sessionActor } from './db'
@@ -55,14 +55,17 @@ export function createApi(
     log: captureLogger(logs),
     ...options.deps,
   }
-  const mounted = [...routeFiles(options.ops)].map(([template, ops]) => ({ template, handlers: mountRoutes(ops, deps) }))
+  const mounted = [...routeFiles(options.ops)].map(([template, ops]) => ({
+    match: pathMatcher(template),
+    handlers: mountRoutes(ops, deps),
+  }))
   return {
     logs,
     limits,
     async fetch(path, init) {
       const request = new Request(new URL(path, ORIGIN), init)
       const { pathname } = new URL(request.url)
-      const route = mounted.find(({ template }) => matchPath(template, pathname))
+      const route = mounted.find(({ match }) => match(pathname))
       if (!route) return new Response('no route', { status: 599 })
       const method = request.method.toUpperCase() as HttpMethod | 'OPTIONS'
       const handler = route.handlers[method]

@@ -25,20 +25,26 @@ export type RouteHandler = (request: Request) => Promise<Response>
 
 const BODY_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH'])
 
-/** Matches a path template such as /api/v1/projects/{id} against a request path; null when it does not fit. */
-export function matchPath(template: string, pathname: string): Record<string, string> | null {
+/**
+ * Compiles a path template such as /api/v1/projects/{id} once into a matcher for request paths: the
+ * parameters when a path fits, null when it does not.
+ */
+export function pathMatcher(template: string): (pathname: string) => Record<string, string> | null {
   const names: string[] = []
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => {
     names.push(name)
     return '([^/]+)'
   })
-  const match = new RegExp(`^${pattern}/?$`).exec(pathname)
-  if (!match) return null
-  const params: Record<string, string> = {}
-  names.forEach((name, i) => {
-    params[name] = safeDecode(match[i + 1] ?? '')
-  })
-  return params
+  const regex = new RegExp(`^${pattern}/?$`)
+  return (pathname) => {
+    const match = regex.exec(pathname)
+    if (!match) return null
+    const params: Record<string, string> = {}
+    names.forEach((name, i) => {
+      params[name] = safeDecode(match[i + 1] ?? '')
+    })
+    return params
+  }
 }
 
 function safeDecode(segment: string): string {
@@ -62,12 +68,13 @@ function queryObject(url: URL): Record<string, string> {
 export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<I, O>, deps: RouteDeps): RouteHandler {
   const http = op.http
   if (!http) throw new Error(`${op.name} has no HTTP shape`)
+  const matchParams = pathMatcher(http.path)
   return async (request) => {
     const requestId = requestIdFrom(request.headers)
     const headers = new Headers({ 'X-Request-Id': requestId })
     try {
       const url = new URL(request.url)
-      const params = matchPath(http.path, url.pathname)
+      const params = matchParams(url.pathname)
       if (!params) throw new NotFound('Resource')
 
       const { db, limits } = await deps.runtime()

@@ -6,7 +6,7 @@ import { inject } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
 import { projects, user } from '../../src/server/db/schema'
 import type { Actor, ServiceContext } from '../../src/server/services/context'
-import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
+import { isPostgresRun, openThrowawayDatabase } from './postgres'
 
 export async function createTestDatabase(): Promise<Database> {
   if (!isPostgresRun()) return openDatabase({ kind: 'pglite', dataDir: null })
@@ -14,21 +14,7 @@ export async function createTestDatabase(): Promise<Database> {
   if (!template) throw new Error('global setup did not prepare a template database')
   // Clones are named after the template, so the global teardown finds and drops them all.
   const clone = `${template}_${randomUUID().replaceAll('-', '').slice(0, 12)}`
-  const admin = adminPool()
-  try {
-    await admin.query(`CREATE DATABASE ${clone} TEMPLATE ${template}`)
-  } finally {
-    await admin.end()
-  }
-  const database = await openDatabase({ kind: 'postgres', url: postgresUrlFor(clone) })
-  return {
-    ...database,
-    async close() {
-      await database.close()
-      const cleanup = adminPool()
-      await cleanup.query(`DROP DATABASE IF EXISTS ${clone} WITH (FORCE)`).finally(() => cleanup.end())
-    },
-  }
+  return openThrowawayDatabase(clone, template)
 }
 
 /** Inserts a user row directly: service tests need an owner, not a password. */

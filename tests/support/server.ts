@@ -1,0 +1,128 @@
+// The production server (server.js over the existing `next build`) as a child process, for the suites that must go
+// through real HTTP: the auth boundary, outages, shutdown, headers. Each server gets a free port, its own database
+// (in-memory PGlite, or a fresh PostgreSQL database when DATABASE_URL is set) and captures its output.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
+
+export type RunningServer = {
+  url: string
+  port: number
+  /** The database the server was given (a postgres:// URL, or memory://). */
+  databaseUrl: string
+  /** Everything the server printed so far, stdout and stderr interleaved. */
+  output(): string
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>
+  /** Sends `signal` (SIGTERM by default) and waits for the exit code; kills it after 20 s. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export type ServerOptions = {
+  /** Added to (or, with undefined, removed from) the server's environment. */
+  env?: Record<string, string | undefined>
+  /** Wait for the `listening` line (default) or return at once. */
+  waitUntilListening?: boolean
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+
+export function assertBuilt(): void {
+  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    throw new Error('No production build: run `npx next build` first (npm test does).')
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** A new, empty PostgreSQL database on the DATABASE_URL server, dropped by the returned function. */
+export async function throwawayPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `twofold_http_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+  const admin = adminPool()
+  await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end())
+  return {
+    url: postgresUrlFor(name),
+    async drop() {
+      const cleanup = adminPool()
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end())
+    },
+  }
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  assertBuilt()
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const database = 'DATABASE_URL' in (options.env ?? {}) ? null : isPostgresRun() ? await throwawayPostgres() : null
+  const databaseUrl = options.env?.DATABASE_URL ?? database?.url ?? 'memory://'
+
+  const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' }
+  for (const [key, value] of Object.entries({
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    APP_URL: url,
+    DATABASE_URL: databaseUrl,
+    BETTER_AUTH_SECRET: 'http-suite-secret-http-suite-secret-0123456789',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'info',
+    TRUST_PROXY: undefined,
+    ...options.env,
+  })) {
+    if (value !== undefined) env[key] = value
+  }
+
+  const child: ChildProcess = spawn(process.execPath, ['server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let printed = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    printed += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    printed += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  exited.then(() => database?.drop().catch(() => {}))
+
+  const server: RunningServer = {
+    url,
+    port,
+    databaseUrl,
+    output: () => printed,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await exited
+      clearTimeout(killer)
+      return code
+    },
+  }
+
+  if (options.waitUntilListening !== false) {
+    const started = Date.now()
+    while (!/"message":"listening"/.test(printed)) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening:\n${printed}`)
+      if (Date.now() - started > 60_000) {
+        await server.stop('SIGKILL')
+        throw new Error(`server did not start within 60 s:\n${printed}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  return server
+}

@@ -1,0 +1,33 @@
+// The Content-Security-Policy in a real browser: the app's own scripts run (the page hydrates and its forms
+// work), an inline script injected into the page does not, and nothing the app itself does is reported.
+import { expect, test } from '@playwright/test'
+
+test('the app runs under its policy and an injected inline script is blocked @needs-js', async ({ page }) => {
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+
+  await page.goto('/sign-in')
+  // Hydrated: React attached its handlers, which it does only when Next's nonce-carrying scripts ran.
+  await expect.poll(() => page.evaluate(() => Array.isArray((self as { __next_f?: unknown[] }).__next_f))).toBe(true)
+  await page.getByLabel('Email').fill('not-an-address')
+  await expect(page.getByLabel('Email')).toHaveValue('not-an-address')
+  expect(problems).toEqual([])
+
+  const violations: string[] = []
+  await page.exposeFunction('reportViolation', (directive: string) => violations.push(directive))
+  const ran = await page.evaluate(async () => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      ;(window as unknown as { reportViolation(d: string): void }).reportViolation(event.effectiveDirective)
+    })
+    const script = document.createElement('script')
+    script.textContent = 'window.injected = true'
+    document.body.append(script)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    return (window as { injected?: boolean }).injected === true
+  })
+  expect(ran).toBe(false)
+  await expect.poll(() => violations).toContain('script-src-elem')
+})

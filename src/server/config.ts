@@ -1,4 +1,5 @@
 // The one place that reads process.env: validated once, with development defaults so a fresh clone needs none.
+import { BlockList, isIP } from 'node:net'
 import { z } from 'zod'
 
 const DEV_SECRET = 'twofold-development-secret-not-for-production-use'
@@ -19,7 +20,23 @@ const EnvSchema = z.object({
     .optional()
     .describe('seed the demo account on start (default: on in development, off in production)'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('')
+    .describe(
+      'which proxies in front of the app may report the client address in X-Forwarded-For: unset for none, a number of hops (1 behind one load balancer), or IPs/CIDRs such as 10.0.0.0/8,127.0.0.1',
+    ),
 })
+
+/**
+ * Whose word on the client address we take. 'none': the connection's peer is the client. 'hops': that many proxies
+ * sit in front of the app, each appending to X-Forwarded-For. 'addresses': proxies are recognised by address.
+ */
+export type TrustProxy =
+  | { kind: 'none' }
+  | { kind: 'hops'; hops: number }
+  | { kind: 'addresses'; ranges: readonly string[]; trusted: BlockList }
 
 export type Config = {
   env: 'development' | 'production' | 'test'
@@ -28,6 +45,7 @@ export type Config = {
   authSecret: string
   seedDemo: boolean
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+  trustProxy: TrustProxy
 }
 
 export class ConfigError extends Error {
@@ -50,6 +68,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       'Invalid environment:\n  BETTER_AUTH_SECRET: required in production (at least 32 random characters; signs session cookies). Try: openssl rand -base64 32',
     )
   }
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY)
+  if ('invalid' in trustProxy) {
+    throw new ConfigError(
+      `Invalid environment:\n  TRUST_PROXY: ${JSON.stringify(trustProxy.invalid)} is not an IP address or CIDR range (${EnvSchema.shape.TRUST_PROXY.description})`,
+    )
+  }
   const url = e.DATABASE_URL
   let database: Config['database']
   if (!url) database = { kind: 'pglite', dataDir: e.PGLITE_DIR }
@@ -67,7 +91,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     authSecret: e.BETTER_AUTH_SECRET ?? DEV_SECRET,
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
+    trustProxy,
   }
+}
+
+/** TRUST_PROXY's three forms; `invalid` names the first entry that is none of them. */
+export function parseTrustProxy(value: string): TrustProxy | { invalid: string } {
+  if (value === '') return { kind: 'none' }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value)
+    return hops === 0 ? { kind: 'none' } : { kind: 'hops', hops }
+  }
+  const ranges = value.split(',').map((entry) => entry.trim())
+  const trusted = new BlockList()
+  for (const range of ranges) {
+    const [address = '', prefix, ...rest] = range.split('/')
+    const family = isIP(address)
+    const bits = prefix === undefined ? null : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN
+    if (family === 0 || rest.length > 0 || Number.isNaN(bits) || (bits !== null && bits > (family === 4 ? 32 : 128))) {
+      return { invalid: range }
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6'
+    if (bits === null) trusted.addAddress(address, type)
+    else trusted.addSubnet(address, bits, type)
+  }
+  return { kind: 'addresses', ranges, trusted }
 }
 
 let cached: Config | undefined

@@ -21,7 +21,7 @@ beforeAll(async () => {
     signInFailuresByIp: createRateLimiter(database.db, { name: 't-sign-in-ip', points: 8, durationSeconds: 900 }),
     signUps: createRateLimiter(database.db, { name: 't-sign-up', points: 3, durationSeconds: 3600 }),
   }
-  deps = (ip) => ({ auth, limits, headers: new Headers({ 'x-forwarded-for': ip }) })
+  deps = (ip) => ({ auth, limits, headers: new Headers({ 'x-twofold-peer-address': ip }) })
 })
 afterAll(() => database.close())
 

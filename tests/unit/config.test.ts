@@ -49,4 +49,39 @@ describe('configuration', () => {
     expect(error?.message).toMatch(/BETTER_AUTH_SECRET: /)
     expect(error?.message).toMatch(/LOG_LEVEL: /)
   })
+
+  test.each([
+    [undefined, { kind: 'none' }],
+    ['', { kind: 'none' }],
+    ['0', { kind: 'none' }],
+    ['1', { kind: 'hops', hops: 1 }],
+    [' 2 ', { kind: 'hops', hops: 2 }],
+  ])('TRUST_PROXY=%j trusts %j', (value, trustProxy) => {
+    expect(parseConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trustProxy)
+  })
+
+  test('TRUST_PROXY as addresses and CIDR ranges trusts exactly those', () => {
+    const trust = parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8' }).trustProxy
+    if (trust.kind !== 'addresses') return expect.unreachable(`kind ${trust.kind}`)
+    expect(trust.ranges).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8'])
+    expect(trust.trusted.check('10.200.1.1', 'ipv4')).toBe(true)
+    expect(trust.trusted.check('127.0.0.1', 'ipv4')).toBe(true)
+    expect(trust.trusted.check('127.0.0.2', 'ipv4')).toBe(false)
+    expect(trust.trusted.check('fd12::1', 'ipv6')).toBe(true)
+    expect(trust.trusted.check('2001:db8::1', 'ipv6')).toBe(false)
+  })
+
+  test.each([
+    ['yes', 'yes'],
+    ['localhost', 'localhost'],
+    ['10.0.0.0/33', '10.0.0.0/33'],
+    ['fd00::/129', 'fd00::/129'],
+    ['10.0.0.0/8/8', '10.0.0.0/8/8'],
+    ['10.0.0.0/x', '10.0.0.0/x'],
+    ['10.0.0.1,', ''],
+  ])('TRUST_PROXY=%j is refused at start-up, naming %j and what is accepted', (value, bad) => {
+    expect(() => parseConfig({ TRUST_PROXY: value })).toThrow(
+      `Invalid environment:\n  TRUST_PROXY: ${JSON.stringify(bad)} is not an IP address or CIDR range (which proxies`,
+    )
+  })
 })

@@ -3,30 +3,34 @@
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import * as accounts from '@/server/auth/accounts'
+import { safeReturnPath } from '@/server/auth/return-path'
+import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
-import { formToInput } from '@/server/operations/form-values'
+import { submittedFormInput } from '@/server/operations/form-values'
 import { actionFailure } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
 
 type AccountStep = (deps: accounts.AccountDeps, input: unknown) => Promise<{ userId: string }>
 
-async function run(step: AccountStep, name: string, form: FormData): Promise<ActionResult<never>> {
-  const input = formToInput(form)
+async function run(step: AccountStep, name: string, submitted: unknown): Promise<ActionResult<never>> {
+  let input: Record<string, string | string[]> = {}
   try {
+    input = submittedFormInput(submitted)
     const [{ auth, limits }, requestHeaders] = [await getRuntime(), await headers()]
     await step({ auth, limits, headers: requestHeaders }, input)
   } catch (thrown) {
     return actionFailure(thrown, input, name)
   }
   // Outside the try: redirect() throws by design.
-  redirect(accounts.safeReturnPath(form.get('next')))
+  redirect(safeReturnPath(input.next, config().appUrl))
 }
 
-export async function signUpAction(_previous: ActionResult<never> | null, form: FormData) {
+// The form argument is typed unknown: callers can post anything to an action, and run() checks it.
+export async function signUpAction(_previous: ActionResult<never> | null, form: unknown) {
   return run(accounts.signUp, 'accounts.signUp', form)
 }
 
-export async function signInAction(_previous: ActionResult<never> | null, form: FormData) {
+export async function signInAction(_previous: ActionResult<never> | null, form: unknown) {
   return run(accounts.signIn, 'accounts.signIn', form)
 }
 

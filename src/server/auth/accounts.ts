@@ -6,7 +6,7 @@ import { clientIp } from '../http/client-ip'
 import type { RateLimiter } from '../http/rate-limit'
 import { parseInput } from '../services/parse'
 import { nameField } from '../services/text'
-import { type Auth, PASSWORD_MAX, PASSWORD_MIN } from './auth'
+import { type Auth, PASSWORD_MAX, PASSWORD_MIN, withClientIp } from './auth'
 
 export type SignInLimits = {
   /** Failed sign-ins per e-mail address: slows guessing one account's password. */
@@ -70,7 +70,7 @@ export async function signUp(deps: AccountDeps, input: unknown): Promise<{ userI
   const { name, email, password } = parseInput(SignUpInput, input)
   await throttled(() => deps.limits.signUps.consume(clientIp(deps.headers)))
   try {
-    const { user } = await deps.auth.api.signUpEmail({ body: { name, email, password }, headers: deps.headers })
+    const { user } = await deps.auth.api.signUpEmail({ body: { name, email, password }, headers: withClientIp(deps.headers) })
     return { userId: user.id }
   } catch (error) {
     const code = authFailureCode(error) ?? ''
@@ -84,36 +84,32 @@ export async function signUp(deps: AccountDeps, input: unknown): Promise<{ userI
 }
 
 /**
- * Signs in. Failures count against the address and, with a larger budget, the client IP, so neither guessing
- * one account's password nor trying one password on many accounts gets far; a success forgets the address's
- * failures. The failure that uses up a budget already answers "too many attempts", so the person learns at once.
+ * Signs in. Every attempt is charged against the address and, with a larger budget, the client IP BEFORE the
+ * password is checked, so simultaneous guesses cannot all slip in under the limit; a success gives the charge back
+ * and forgets the address's failures. So neither guessing one account's password nor trying one password on many
+ * accounts gets far. The failure that uses up a budget already answers "too many attempts", so the person learns at once.
  */
 export async function signIn(deps: AccountDeps, input: unknown): Promise<{ userId: string }> {
   const { email, password } = parseInput(SignInInput, input)
   const emailKey = `email:${email}`
   const ipKey = clientIp(deps.headers)
   const { signInFailures, signInFailuresByIp } = deps.limits
-  await throttled(() => Promise.all([signInFailures.check(emailKey), signInFailuresByIp.check(ipKey)]))
+  const states = await throttled(() => Promise.all([signInFailures.consume(emailKey), signInFailuresByIp.consume(ipKey)]))
+  let userId: string
   try {
-    const { user } = await deps.auth.api.signInEmail({ body: { email, password }, headers: deps.headers })
-    await signInFailures.reset(emailKey)
-    return { userId: user.id }
+    const { user } = await deps.auth.api.signInEmail({ body: { email, password }, headers: withClientIp(deps.headers) })
+    userId = user.id
   } catch (error) {
     if (authFailureCode(error) === null) throw error
-    const states = await throttled(() => Promise.all([signInFailures.consume(emailKey), signInFailuresByIp.consume(ipKey)]))
     const usedUp = states.find((state) => state.remaining === 0)
     if (usedUp) throw tooManyAttempts(new RateLimited(Math.max(1, usedUp.resetSeconds)))
     // The same message whether the address is unknown or the password wrong: no hint which accounts exist.
     throw new Unauthenticated(WRONG_CREDENTIALS)
   }
+  await Promise.all([signInFailures.reset(emailKey), signInFailuresByIp.refund(ipKey)])
+  return { userId }
 }
 
 export async function signOut(deps: Pick<AccountDeps, 'auth' | 'headers'>): Promise<void> {
-  await deps.auth.api.signOut({ headers: deps.headers })
-}
-
-/** A `next` parameter is followed only if it is a path on this site: never `//host` or `/\host`, which browsers treat as another origin. */
-export function safeReturnPath(next: unknown, fallback = '/dashboard'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback
-  return next
+  await deps.auth.api.signOut({ headers: withClientIp(deps.headers) })
 }

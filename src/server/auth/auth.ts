@@ -5,9 +5,23 @@ import { nextCookies } from 'better-auth/next-js'
 import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { account, authRateLimit, session, user, verification } from '../db/schema'
+import { clientIp } from '../http/client-ip'
 
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
+
+/**
+ * Better Auth reads the client address (for its own rate limits and the session's record) from this header only,
+ * which we set to our resolution of it: Better Auth's default, the left-most X-Forwarded-For, is the client's claim.
+ */
+export const CLIENT_IP_HEADER = 'x-twofold-client-ip'
+
+/** A copy of request headers with our resolved client address in CLIENT_IP_HEADER, overwriting any sent value. */
+export function withClientIp(headers: Headers): Headers {
+  const copy = new Headers(headers)
+  copy.set(CLIENT_IP_HEADER, clientIp(headers))
+  return copy
+}
 
 export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | 'env'>) {
   return betterAuth({
@@ -25,7 +39,10 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
       max: 100,
       customRules: { '/sign-in/email': { window: 60, max: 10 }, '/sign-up/email': { window: 3600, max: 20 } },
     },
-    advanced: { useSecureCookies: cfg.appUrl.startsWith('https://') },
+    advanced: {
+      useSecureCookies: cfg.appUrl.startsWith('https://'),
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
     telemetry: { enabled: false },
     // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
     logger: { disabled: cfg.env === 'test' },

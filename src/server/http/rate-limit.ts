@@ -13,6 +13,8 @@ export type RateLimiter = {
   consume(key: string): Promise<RateLimitState>
   /** Forgets `key`, e.g. after a successful sign-in. */
   reset(key: string): Promise<void>
+  /** Gives back one hit counted against `key`: it was charged up front and turned out not to be a failure. */
+  refund(key: string): Promise<void>
   /** The state for `key` without counting a hit; throws RATE_LIMITED if it is used up. */
   check(key: string): Promise<RateLimitState>
 }
@@ -50,6 +52,9 @@ export function createRateLimiter(db: Db, opts: { name: string; points: number; 
     },
     async reset(key) {
       await store.delete(key)
+    },
+    async refund(key) {
+      await store.reward(key, 1)
     },
     async check(key) {
       const res = await store.get(key)

@@ -1,4 +1,5 @@
 // Turns a submitted form into plain input: repeated fields become arrays, framework fields are dropped.
+import { ValidationError } from '../errors'
 
 /** Next adds `$ACTION_*` fields to forms posted without JavaScript; they are not input. */
 const FRAMEWORK_FIELD = /^\$ACTION/
@@ -12,6 +13,15 @@ export function formToInput(form: FormData): Record<string, string | string[]> {
     else if (values.length > 1) input[key] = values
   }
   return input
+}
+
+/**
+ * A server action is a public endpoint: its arguments are whatever the caller posted, not necessarily a form.
+ * Anything else is the caller's mistake (VALIDATION), never a crash.
+ */
+export function submittedFormInput(submitted: unknown): Record<string, string | string[]> {
+  if (!(submitted instanceof FormData)) throw new ValidationError({}, 'Expected a form submission.')
+  return formToInput(submitted)
 }
 
 /** What to echo back into a re-rendered form: everything typed except secrets. */

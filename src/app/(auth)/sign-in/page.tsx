@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { SignInForm } from '@/components/auth-forms'
-import { safeReturnPath } from '@/server/auth/accounts'
+import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
 import { DEMO_ACCOUNT } from '@/server/seed'
 import { signInAction } from '../actions'
@@ -9,7 +9,7 @@ import { signInAction } from '../actions'
 export const metadata: Metadata = { title: 'Sign in' }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const next = safeReturnPath((await searchParams).next)
+  const next = safeReturnPath((await searchParams).next, config().appUrl)
   const { env, seedDemo } = config()
   return (
     <main className="narrow">

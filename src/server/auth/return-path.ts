@@ -1,6 +1,13 @@
 // Where to go after signing in: the `next` parameter, followed only to a page of this app.
 
-const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f\\]/
+/** Control characters (C0 and DEL), which browsers drop or choke on, and `\`, which they read as `/`. */
+function hasControlOrBackslash(value: string): boolean {
+  for (const char of value) {
+    const code = char.charCodeAt(0)
+    if (code < 0x20 || code === 0x7f || char === '\\') return true
+  }
+  return false
+}
 
 /**
  * `next` resolved against the app's origin must stay on that origin; only its path, query and hash are kept, so the
@@ -9,7 +16,7 @@ const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f\\]/
  * refused, as is anything that is not a string starting with a single `/`.
  */
 export function safeReturnPath(next: unknown, appOrigin: string, fallback = '/dashboard'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || CONTROL_OR_BACKSLASH.test(next)) return fallback
+  if (typeof next !== 'string' || !next.startsWith('/') || hasControlOrBackslash(next)) return fallback
   let resolved: URL
   try {
     resolved = new URL(next, appOrigin)

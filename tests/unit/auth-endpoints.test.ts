@@ -1,0 +1,159 @@
+// Better Auth's HTTP surface through the real /api/auth handler: every mounted endpoint not on the allowlist is
+// 404, however its path is spelled; the allowlisted ones work, and Better Auth sees our client address.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { CLIENT_IP_HEADER, createAuth, withClientIp } from '../../src/server/auth/auth'
+import { authHttpHandler, PUBLIC_AUTH_ENDPOINTS } from '../../src/server/auth/http-surface'
+import type { Database } from '../../src/server/db/client'
+import { createTestDatabase } from '../support/db'
+
+const APP = 'http://localhost:3000'
+let database: Database
+let auth: ReturnType<typeof createAuth>
+let handle: (request: Request) => Promise<Response>
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  auth = createAuth(database.db, { appUrl: APP, authSecret: 'a'.repeat(32), env: 'test' })
+  handle = authHttpHandler(auth)
+})
+afterAll(() => database.close())
+
+/** Every endpoint Better Auth mounts, as "METHOD /path" with any :param filled in, read from auth.api itself. */
+function mountedEndpoints(): string[] {
+  const found: string[] = []
+  for (const endpoint of Object.values(auth.api)) {
+    const path: unknown = 'path' in endpoint ? endpoint.path : undefined
+    if (typeof path !== 'string') continue // server-only endpoints have no path
+    const declared: unknown = endpoint.options.method
+    const methods = (Array.isArray(declared) ? declared : [declared]).filter((m): m is string => typeof m === 'string')
+    for (const method of methods.flatMap((m) => (m === '*' ? ['GET', 'POST'] : [m]))) {
+      found.push(`${method} ${path.replaceAll(/:[A-Za-z]+/g, 'x')}`)
+    }
+  }
+  return found
+}
+
+function call(endpoint: string, init: RequestInit = {}): Promise<Response> {
+  const [method = 'GET', path = ''] = endpoint.split(' ')
+  const body = method === 'GET' ? undefined : JSON.stringify({ email: 'a@example.test', password: 'correct horse battery', name: 'A' })
+  return handle(
+    new Request(`${APP}/api/auth${path}`, {
+      method,
+      body,
+      ...init,
+      headers: { 'content-type': 'application/json', origin: APP, ...init.headers },
+    }),
+  )
+}
+
+async function expectNotFound(response: Response): Promise<void> {
+  expect(response.status).toBe(404)
+  expect(response.headers.get('content-type')).toBe('application/problem+json')
+  expect(await response.json()).toEqual({
+    type: 'https://twofold.dev/problems/not-found',
+    title: 'Not found',
+    status: 404,
+    detail: 'Endpoint not found.',
+    code: 'NOT_FOUND',
+    requestId: expect.any(String),
+  })
+}
+
+describe('Better Auth over HTTP', () => {
+  test('the enumeration sees the endpoints that were reachable, so it cannot pass by finding nothing', () => {
+    expect(mountedEndpoints()).toEqual(
+      expect.arrayContaining([
+        'POST /sign-in/email',
+        'POST /sign-up/email',
+        'POST /update-user',
+        'POST /change-password',
+        'GET /get-session',
+      ]),
+    )
+    expect(mountedEndpoints().length).toBeGreaterThan(25)
+  })
+
+  test('every mounted endpoint not on the allowlist answers 404, before Better Auth runs', async () => {
+    const hidden = mountedEndpoints().filter((endpoint) => !PUBLIC_AUTH_ENDPOINTS.has(endpoint))
+    for (const endpoint of hidden) {
+      const response = await call(endpoint)
+      await expectNotFound(response).catch((error: unknown) => {
+        throw new Error(`${endpoint} answered ${response.status}`, { cause: error })
+      })
+    }
+  })
+
+  test('signing up straight at /sign-up/email creates no account', async () => {
+    const email = `direct-${randomUUID().slice(0, 8)}@example.test`
+    await expectNotFound(
+      await handle(
+        new Request(`${APP}/api/auth/sign-up/email`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: APP },
+          body: JSON.stringify({ name: 'x'.repeat(20_000), email, password: 'correct horse battery' }),
+        }),
+      ),
+    )
+    const users = await database.db.query.user.findMany({ where: (user, { eq }) => eq(user.email, email) })
+    expect(users).toEqual([])
+  })
+
+  test.each([
+    'POST /get-session',
+    'GET /get-session/',
+    'GET //get-session',
+    'GET /%67et-session',
+    'GET /GET-SESSION',
+    'GET /get-session/../sign-in/email',
+    'GET /unknown-endpoint',
+    'GET ',
+  ])('%s (another spelling or method) is 404 too', async (endpoint) => {
+    await expectNotFound(await call(endpoint))
+  })
+
+  test('GET /get-session works: null without a session, the user with one', async () => {
+    const anonymous = await call('GET /get-session')
+    expect(anonymous.status).toBe(200)
+    expect(await anonymous.json()).toBeNull()
+
+    const email = `session-${randomUUID().slice(0, 8)}@example.test`
+    const signedUp = await auth.api.signUpEmail({
+      body: { name: 'Session', email, password: 'correct horse battery' },
+      headers: new Headers(),
+      asResponse: true,
+    })
+    const cookie = signedUp.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ')
+    const withSession = await call('GET /get-session', { headers: { cookie } })
+    expect(withSession.status).toBe(200)
+    expect(await withSession.json()).toMatchObject({ user: { email } })
+  })
+})
+
+describe('the client address Better Auth is given', () => {
+  test('the handler overwrites a client-sent address header with ours', async () => {
+    let seen: Headers | undefined
+    const spy = authHttpHandler({
+      handler: async (request) => {
+        seen = request.headers
+        return new Response(null, { status: 204 })
+      },
+    })
+    const response = await spy(
+      new Request(`${APP}/api/auth/get-session`, {
+        headers: { [CLIENT_IP_HEADER]: '6.6.6.6', 'x-forwarded-for': '7.7.7.7', 'x-twofold-peer-address': '203.0.113.9' },
+      }),
+    )
+    expect(response.status).toBe(204)
+    expect(seen?.get(CLIENT_IP_HEADER)).toBe('203.0.113.9')
+  })
+
+  test('withClientIp leaves the caller’s headers alone', () => {
+    const original = new Headers({ 'x-twofold-peer-address': '::ffff:203.0.113.9', [CLIENT_IP_HEADER]: 'spoof' })
+    expect(withClientIp(original).get(CLIENT_IP_HEADER)).toBe('203.0.113.9')
+    expect(original.get(CLIENT_IP_HEADER)).toBe('spoof')
+  })
+})

@@ -1,6 +1,8 @@
 // The auth boundary through real HTTP against the production server (server.js): a client cannot pick its own
-// rate-limit bucket with X-Forwarded-For unless a trusted proxy is configured, and Better Auth's own endpoints
-// that would skip our rules are not there.
+// rate-limit bucket with X-Forwarded-For unless a trusted proxy is configured, Better Auth's own endpoints that would
+// skip our rules are not there, and the sign-in and sign-up actions (posted as a browser without JavaScript posts
+// them) follow only same-origin return paths, throttle simultaneous guesses and refuse arguments that are not forms.
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 
@@ -65,5 +67,88 @@ describe("Better Auth's endpoints", () => {
     const response = await fetch(`${direct.url}/api/auth/get-session`)
     expect(response.status).toBe(200)
     expect(await response.json()).toBeNull()
+  })
+})
+
+/** The hidden fields React renders into a form so that it works without JavaScript (the action id, its state). */
+function hiddenFields(html: string): [string, string][] {
+  const decodeEntities = (value: string) => value.replaceAll('&quot;', '"').replaceAll('&#x27;', "'").replaceAll('&amp;', '&')
+  return [...html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\/>/g)].map((match) => [
+    match[1] ?? '',
+    decodeEntities(match[2] ?? ''),
+  ])
+}
+
+/** Posts the form on `page` as a browser without JavaScript would, with `fields` filled in (and `next` replaced). */
+async function submitForm(
+  server: RunningServer,
+  page: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const html = await (await fetch(`${server.url}${page}`)).text()
+  const form = new FormData()
+  for (const [name, value] of hiddenFields(html)) if (!(name in fields)) form.append(name, value)
+  for (const [name, value] of Object.entries(fields)) form.append(name, value)
+  return fetch(`${server.url}${page}`, { method: 'POST', body: form, headers: { Origin: server.url, ...headers }, redirect: 'manual' })
+}
+
+const password = 'correct horse battery'
+const newEmail = () => `person-${randomUUID().slice(0, 8)}@example.test`
+
+async function signUpThroughForm(server: RunningServer): Promise<string> {
+  const email = newEmail()
+  const response = await submitForm(server, '/sign-up', { name: 'Through the form', email, password, next: '/dashboard' })
+  expect(response.status).toBe(303)
+  return email
+}
+
+describe('the sign-in action', () => {
+  it.each([
+    ['/dashboard/settings/tokens?tab=1', '/dashboard/settings/tokens?tab=1'],
+    ['/\t/evil.example', '/dashboard'],
+    ['/..//evil.example', '/dashboard'],
+    ['/\\evil.example', '/dashboard'],
+    ['https://evil.example/', '/dashboard'],
+    ['/dashboard\r\nSet-Cookie: stolen=1', '/dashboard'],
+  ])('after signing in with next=%j, goes to %j on this site', async (next, expected) => {
+    const email = await signUpThroughForm(direct)
+    const response = await submitForm(direct, '/sign-in', { email, password, next })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe(expected)
+  })
+
+  it('30 simultaneous wrong guesses: at most 5 are checked, the rest told to wait', async () => {
+    const email = await signUpThroughForm(behindProxy)
+    // Each guess from its own address (the proxy is trusted), so only the per-account budget is in play.
+    const pages = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const fields = { email, password: `guess-${i}` }
+        const response = await submitForm(behindProxy, '/sign-in', fields, { 'X-Forwarded-For': `192.0.2.${i + 1}` })
+        expect(response.status).toBe(200)
+        return response.text()
+      }),
+    )
+    const wrong = pages.filter((html) => html.includes('Wrong email or password.'))
+    const waiting = pages.filter((html) => /Too many attempts\. Try again in \d+ minutes?\./.test(html))
+    expect(wrong.length).toBeLessThanOrEqual(5)
+    expect(wrong.length + waiting.length).toBe(30)
+  })
+
+  it('called with JSON instead of a form, answers VALIDATION, not a server error', async () => {
+    const html = await (await fetch(`${direct.url}/sign-in`)).text()
+    const reference = hiddenFields(html).find(([name]) => name === '$ACTION_1:0')?.[1] ?? ''
+    const actionId: unknown = JSON.parse(reference).id
+    expect(actionId).toMatch(/^[0-9a-f]{40,}$/)
+    const response = await fetch(`${direct.url}/sign-in`, {
+      method: 'POST',
+      headers: { 'Next-Action': String(actionId), 'Content-Type': 'text/plain;charset=UTF-8', Origin: direct.url },
+      body: JSON.stringify([null, { email: 'someone@example.test', password }]),
+    })
+    const body = await response.text()
+    expect(response.status).toBe(200)
+    expect(body).toContain('"code":"VALIDATION"')
+    expect(body).toContain('Expected a form submission.')
+    expect(body).not.toContain('INTERNAL')
   })
 })

@@ -9,9 +9,9 @@ import { nameField } from '../services/text'
 import { type Auth, PASSWORD_MAX, PASSWORD_MIN, withClientIp } from './auth'
 
 export type SignInLimits = {
-  /** Failed sign-ins per e-mail address: slows guessing one account's password. */
+  /** Sign-in attempts per e-mail address, forgotten on success: slows guessing one account's password. */
   signInFailures: RateLimiter
-  /** Failed sign-ins per client IP, a larger budget: slows trying one password on many accounts. */
+  /** Sign-in attempts per client IP, a success given back; a larger budget: slows trying one password on many accounts. */
   signInFailuresByIp: RateLimiter
   /** New accounts per client IP. */
   signUps: RateLimiter

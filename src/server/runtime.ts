@@ -72,3 +72,12 @@ export async function sessionUserId(auth: Auth, headers: Headers): Promise<strin
   const result = await auth.api.getSession({ headers })
   return result?.user.id ?? null
 }
+
+/**
+ * Tests only: makes getRuntime() answer with `shared` (and `limits`, if given, for its database), so the real
+ * route modules under src/app run on a test's own database. Never called by the app.
+ */
+export function setRuntimeForTests(shared: SharedRuntime, limits?: Limits): void {
+  ;(globalThis as Holder)[RUNTIME] = Promise.resolve(shared)
+  if (limits) limitsOf.set(shared.database, limits)
+}

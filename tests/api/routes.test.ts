@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
 import { JSON_BODY_LIMIT_BYTES } from '../../src/server/http/body'
+import { PEER_ADDRESS_HEADER } from '../../src/server/http/client-ip'
 import { type ApiHarness, createApi, jsonRequest, userWithToken } from '../support/api'
 import { createTestDatabase } from '../support/db'
 
@@ -194,6 +195,28 @@ describe('client errors', () => {
     expect(fresh.status).toBe(200)
   })
 
+  test('412: If-Match versions the version column cannot hold (10 digits, beyond int4) can never match', async () => {
+    const { id } = await createProject('Bounded')
+    for (const ifMatch of ['"v2147483648"', '"v9999999999"']) {
+      const patch = await api.fetch(
+        `/api/v1/projects/${id}`,
+        jsonRequest('PATCH', { name: 'x' }, alice.authorization, { 'If-Match': ifMatch }),
+      )
+      await expectProblem(patch, 412, 'PRECONDITION_FAILED')
+      const remove = await api.fetch(`/api/v1/projects/${id}`, {
+        method: 'DELETE',
+        headers: { Authorization: alice.authorization, 'If-Match': ifMatch },
+      })
+      await expectProblem(remove, 412, 'PRECONDITION_FAILED')
+    }
+    // The largest version the column holds is read as a version: a stale one, so still 412, not a 500.
+    const largest = await api.fetch(
+      `/api/v1/projects/${id}`,
+      jsonRequest('PATCH', { name: 'x' }, alice.authorization, { 'If-Match': '"v2147483647"' }),
+    )
+    await expectProblem(largest, 412, 'PRECONDITION_FAILED')
+  })
+
   test('413: a body declared too large is refused before reading', async () => {
     const response = await api.fetch('/api/v1/projects', {
       ...jsonRequest('POST', undefined, alice.authorization, { 'Content-Length': String(JSON_BODY_LIMIT_BYTES + 1) }),
@@ -243,6 +266,23 @@ describe('client errors', () => {
     expect((await list.json()).items).toEqual([])
   })
 
+  test('422: NUL in a description, and a cursor dated year 0 — the whole problem, not a 500', async () => {
+    const nul = await api.fetch('/api/v1/projects', jsonRequest('POST', { name: 'N', description: 'a\u0000b' }, alice.authorization))
+    const problem = await expectProblem(nul, 422, 'VALIDATION')
+    expect(problem).toEqual({
+      type: 'https://twofold.dev/problems/validation',
+      title: 'Validation failed',
+      status: 422,
+      detail: expect.any(String),
+      code: 'VALIDATION',
+      requestId: nul.headers.get('x-request-id'),
+      errors: { description: ['Description must not contain control characters.'] },
+    })
+    const yearZero = Buffer.from('0000-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000').toString('base64url')
+    const page = await api.fetch(`/api/v1/projects?cursor=${yearZero}`, { headers: { Authorization: alice.authorization } })
+    expect((await expectProblem(page, 422, 'VALIDATION')).errors).toEqual({ cursor: ['The cursor is not valid.'] })
+  })
+
   test('422: a bad query parameter', async () => {
     const response = await api.fetch('/api/v1/projects?limit=1000', { headers: { Authorization: alice.authorization } })
     expect((await expectProblem(response, 422, 'VALIDATION')).errors).toHaveProperty('limit')
@@ -263,7 +303,8 @@ describe('client errors', () => {
 
   test('429: per client IP without a valid token', async () => {
     const limited = createApi(database, { anonymousPoints: 2 })
-    const from = (ip: string) => limited.fetch('/api/v1/me', { headers: { 'X-Forwarded-For': ip } })
+    // The connection's address, as server.js records it (a client's own X-Forwarded-For is not believed).
+    const from = (ip: string) => limited.fetch('/api/v1/me', { headers: { [PEER_ADDRESS_HEADER]: ip } })
     expect([(await from('203.0.113.1')).status, (await from('203.0.113.1')).status, (await from('203.0.113.1')).status]).toEqual([
       401, 401, 429,
     ])
@@ -275,7 +316,8 @@ describe('server errors', () => {
   test('500: no internals in the body, and the request id leads to the logged cause', async () => {
     const broken = await createTestDatabase()
     try {
-      const harness = createApi(broken)
+      // Mounted with injected deps, so the handler logs to the harness's captured logger.
+      const harness = createApi(broken, { deps: {} })
       const owner = await userWithToken(broken)
       await broken.db.execute('DROP TABLE projects')
       const response = await harness.fetch('/api/v1/projects', { headers: { Authorization: owner.authorization } })

@@ -67,6 +67,27 @@ describe('creating a project', () => {
     })
   })
 
+  test.each([
+    ['NUL', 'a\u0000b'],
+    ['an escape', 'a\u001bb'],
+    ['a C1 control', 'a\u0085b'],
+  ])('refuses %s in a description (PostgreSQL text cannot hold NUL) and stores nothing', async (_, description) => {
+    const owner = contextFor(database, sessionActor(await createUser(database)))
+    expect(await fieldErrors(projects.create(owner, { name: 'Controls', description }))).toEqual({
+      description: ['Description must not contain control characters.'],
+    })
+    expect((await projects.list(owner, {})).items).toEqual([])
+  })
+
+  test('keeps line breaks and tabs in a description', async () => {
+    const project = await projects.create(alice, { name: 'Layout', description: 'one\ttwo\r\nthree' })
+    expect(project.description).toBe('one\ttwo\nthree')
+  })
+
+  test('refuses NUL in a name', async () => {
+    expect(await fieldErrors(projects.create(alice, { name: 'a\u0000b' }))).toEqual({ name: ['Name must be a single line of text.'] })
+  })
+
   test('reports every invalid field at once, and a wrong type as a field error', async () => {
     const errors = await fieldErrors(projects.create(alice, { name: 42, description: 7 } as never))
     expect(Object.keys(errors).sort()).toEqual(['description', 'name'])
@@ -121,6 +142,23 @@ describe('listing projects', () => {
       expect(await fieldErrors(projects.list(alice, { cursor }))).toHaveProperty('cursor')
     },
   )
+
+  const cursorOf = (createdAt: string, id = '00000000-0000-4000-8000-000000000000') =>
+    Buffer.from(`${createdAt}|${id}`).toString('base64url')
+  // Dates JavaScript can parse but PostgreSQL cannot hold (or prints differently): each a VALIDATION error, not a 500.
+  test.each([
+    ['year 0', '0000-01-01T00:00:00.000Z'],
+    ['a year before 1', '-000001-01-01T00:00:00.000Z'],
+    ['year 10000', '+010000-01-01T00:00:00.000Z'],
+    ['the end of the Date range', '+275760-09-13T00:00:00.000Z'],
+    ['a date that is not in our format', '2026-01-01'],
+  ])('rejects a cursor dated %s with VALIDATION', async (_, createdAt) => {
+    expect(await fieldErrors(projects.list(alice, { cursor: cursorOf(createdAt) }))).toEqual({ cursor: ['The cursor is not valid.'] })
+  })
+
+  test('a well-formed cursor past every project is an empty page, not an error', async () => {
+    expect(await projects.list(alice, { cursor: cursorOf('0001-01-01T00:00:00.000Z') })).toEqual({ items: [], nextCursor: null })
+  })
 })
 
 describe('another user’s project is invisible', () => {
@@ -184,6 +222,15 @@ describe('updating a project', () => {
     const failures = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)
     expect(failures.every((e) => e instanceof PreconditionFailed)).toBe(true)
     expect((await projects.get(alice, { id: project.id })).version).toBe(2)
+  })
+})
+
+describe('versions beyond what the version column holds', () => {
+  test.each([2_147_483_648, 9_999_999_999])('expectedVersion %s is VALIDATION for update and delete', async (expectedVersion) => {
+    const { id } = await projects.create(alice, { name: 'Bounded' })
+    expect(await fieldErrors(projects.update(alice, { id, name: 'x', expectedVersion }))).toHaveProperty('expectedVersion')
+    expect(await fieldErrors(projects.remove(alice, { id, expectedVersion }))).toHaveProperty('expectedVersion')
+    expect(await projects.get(alice, { id })).toMatchObject({ name: 'Bounded', version: 1 })
   })
 })
 

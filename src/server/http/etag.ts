@@ -1,4 +1,5 @@
 // Strong ETags derived from a resource's version number, and the If-Match / If-None-Match checks on them.
+import { INT4_MAX } from '../services/bounds'
 
 export const etagFor = (version: number) => `"v${version}"`
 
@@ -15,7 +16,8 @@ export function matchesIfNoneMatch(header: string | null, version: number): bool
 
 /**
  * If-Match, read as the version the client expects: undefined when absent or `*` (any version will do),
- * null when no listed tag can ever match (weak or foreign tags): the write must fail with 412.
+ * null when no listed tag can ever match (weak or foreign tags, versions beyond what the version column holds):
+ * the write must fail with 412.
  */
 export function expectedVersionFromIfMatch(header: string | null): number | undefined | null {
   if (header === null) return undefined
@@ -23,7 +25,9 @@ export function expectedVersionFromIfMatch(header: string | null): number | unde
   if (tags.includes('*')) return undefined
   for (const tag of tags) {
     const match = /^"v([1-9][0-9]{0,9})"$/.exec(tag)
-    if (match?.[1]) return Number(match[1])
+    if (!match?.[1]) continue
+    const version = Number(match[1])
+    if (version <= INT4_MAX) return version
   }
   return null
 }

@@ -3,6 +3,7 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
+import { INT4_MAX, isStorableDate } from './bounds'
 import { requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
@@ -13,7 +14,7 @@ export const Project = z
     id: z.uuid(),
     name: z.string(),
     description: z.string(),
-    version: z.int().positive().describe('increases by one on every change; the ETag is derived from it'),
+    version: z.int().positive().max(INT4_MAX).describe('increases by one on every change; the ETag is derived from it'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -27,7 +28,7 @@ export const ListProjectsInput = z.object({
   cursor: z.string().max(200).optional().describe('opaque: the nextCursor of the previous page'),
 })
 export const ProjectPage = z.object({
-  items: z.array(Project),
+  items: z.array(Project).max(100),
   nextCursor: z.string().nullable().describe('pass as cursor to get the next page; null on the last page'),
 })
 export type ProjectPage = z.infer<typeof ProjectPage>
@@ -44,12 +45,12 @@ export const UpdateProjectInput = z.object({
   name: nameField('Name', PROJECT_NAME_MAX).optional(),
   description: longTextField('Description', PROJECT_DESCRIPTION_MAX).optional(),
   /** Only change the project if it is still at this version (HTTP If-Match). */
-  expectedVersion: z.int().positive().optional(),
+  expectedVersion: z.int().positive().max(INT4_MAX).optional(),
 })
 
 export const DeleteProjectInput = z.object({
   id: ProjectId,
-  expectedVersion: z.int().positive().optional(),
+  expectedVersion: z.int().positive().max(INT4_MAX).optional(),
 })
 
 type Row = typeof projects.$inferSelect
@@ -75,10 +76,14 @@ function ownedBy(ownerId: string, id: string) {
 function encodeCursor(p: Project): string {
   return Buffer.from(`${p.createdAt}|${p.id}`).toString('base64url')
 }
+// A cursor this server could not have made (a date outside what PostgreSQL holds, a non-canonical date, an id that
+// is not a UUID) is 422, never a query: only a cursor of our own making is followed, and a stale one simply finds
+// the rows after its position.
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [createdAt = '', id = ''] = Buffer.from(cursor, 'base64url').toString().split('|')
+  const [createdAt = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString().split('|')
   const at = new Date(createdAt)
-  if (Number.isNaN(at.getTime()) || !UUID.test(id)) throw new ValidationError({ cursor: ['The cursor is not valid.'] })
+  const canonical = isStorableDate(at) && at.toISOString() === createdAt
+  if (!canonical || !UUID.test(id) || rest.length) throw new ValidationError({ cursor: ['The cursor is not valid.'] })
   return { createdAt: at, id }
 }
 

@@ -8,6 +8,10 @@ export const codePointLength = (s: string) => [...s].length
 // Tabs, newlines and other C0/C1 controls have no place in a one-line name.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/
+// Free text keeps its line breaks and tabs; every other control (NUL above all: PostgreSQL text cannot hold
+// \u0000) is refused rather than stored.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
 /** A one-line name: trimmed, NFC-normalised, 1 to `max` characters, no control characters. */
 export function nameField(label: string, max: number) {
@@ -21,7 +25,7 @@ export function nameField(label: string, max: number) {
     .meta({ minLength: 1, maxLength: max })
 }
 
-/** Free text such as a description: line endings unified, trimmed, up to `max` characters. */
+/** Free text such as a description: line endings unified, trimmed, up to `max` characters, no controls but \n and \t. */
 export function longTextField(label: string, max: number) {
   return z
     .string()
@@ -29,5 +33,6 @@ export function longTextField(label: string, max: number) {
     .trim()
     .normalize('NFC')
     .refine((s) => codePointLength(s) <= max, `${label} must be at most ${max} characters.`)
+    .refine((s) => !CONTROL_CHARACTERS_BUT_LAYOUT.test(s), `${label} must not contain control characters.`)
     .meta({ maxLength: max })
 }

@@ -1,0 +1,16 @@
+// What the database's columns can hold, so input is refused with VALIDATION before PostgreSQL refuses it with a 500.
+
+/** The largest value of a PostgreSQL `integer` (int4) column, such as a project's version. */
+export const INT4_MAX = 2_147_483_647
+
+// timestamptz holds far more than this, but JavaScript dates, ISO strings and PostgreSQL agree only on years 1-9999
+// (PostgreSQL has no year 0, and reads "+010000-..." as nothing at all).
+// Parsed from strings: Date.UTC would read years 0-99 as 1900-1999.
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z')
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z')
+
+/** True when `date` is a valid date inside the range every layer can store and print the same way. */
+export function isStorableDate(date: Date): boolean {
+  const time = date.getTime()
+  return !Number.isNaN(time) && time >= EARLIEST && time <= LATEST
+}

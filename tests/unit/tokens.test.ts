@@ -69,6 +69,19 @@ describe('minting a token', () => {
     await tokens.revoke(owner, { id: made[0]?.apiToken.id ?? '' })
     await expect(tokens.create(owner, { name: 'room again', scopes: ['projects:read'] })).resolves.toBeTruthy()
   })
+
+  test(`80 creates at once still leave exactly ${tokens.ACTIVE_TOKENS_MAX} active tokens; the rest are PLAN_LIMIT`, async () => {
+    const userId = await createUser(database)
+    const owner = contextFor(database, sessionActor(userId))
+    const results = await Promise.allSettled(
+      Array.from({ length: 80 }, (_, i) => tokens.create(owner, { name: `race ${i}`, scopes: ['projects:read'] })),
+    )
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason)
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(tokens.ACTIVE_TOKENS_MAX)
+    expect(refused).toHaveLength(80 - tokens.ACTIVE_TOKENS_MAX)
+    for (const reason of refused) expect(reason).toBeInstanceOf(PlanLimit)
+    expect(await database.db.$count(apiTokens, eq(apiTokens.userId, userId))).toBe(tokens.ACTIVE_TOKENS_MAX)
+  })
 })
 
 describe('authenticating with a token', () => {

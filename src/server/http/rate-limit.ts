@@ -1,5 +1,7 @@
 // Fixed-window rate limits kept in the database (rate-limiter-flexible's Drizzle store), so every app
 // instance on the same PostgreSQL shares one count; on embedded PGlite there is only one instance anyway.
+import { createHash } from 'node:crypto'
+import { lt } from 'drizzle-orm'
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Db } from '../db/client'
 import { rateLimits } from '../db/schema'
@@ -25,7 +27,26 @@ export class RateLimitExceeded extends RateLimited {
   }
 }
 
-export function createRateLimiter(db: Db, opts: { name: string; points: number; durationSeconds: number }): RateLimiter {
+// Keys are partly client-chosen (an address, a token id, an email): longer than this, a key is stored as its
+// SHA-256, so no client can make a row kilobytes wide.
+export const STORED_KEY_MAX = 64
+export function storedKey(key: string): string {
+  return key.length <= STORED_KEY_MAX ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`
+}
+
+/** Deletes every counter whose window has ended (of every limiter): they would count nothing anyway. */
+export async function purgeExpiredRateLimits(db: Db, now = new Date()): Promise<number> {
+  const deleted = await db.delete(rateLimits).where(lt(rateLimits.expire, now)).returning({ key: rateLimits.key })
+  return deleted.length
+}
+
+// Expired rows are purged at most this often per limiter, after a hit and without making it wait.
+export const PURGE_INTERVAL_MS = 5 * 60_000
+
+export function createRateLimiter(
+  db: Db,
+  opts: { name: string; points: number; durationSeconds: number; purgeIntervalMs?: number },
+): RateLimiter {
   const store = new RateLimiterDrizzle({
     storeClient: db,
     schema: rateLimits,
@@ -34,6 +55,15 @@ export function createRateLimiter(db: Db, opts: { name: string; points: number; 
     duration: opts.durationSeconds,
     clearExpiredByTimeout: false,
   })
+  const purgeInterval = opts.purgeIntervalMs ?? PURGE_INTERVAL_MS
+  let lastPurge = Date.now()
+  // The library's own clearExpiredByTimeout runs a timer per limiter for the life of the process; this runs only
+  // when requests come, and one failure (the database briefly away) is retried at the next interval, never thrown.
+  const purgeNowAndThen = () => {
+    if (Date.now() - lastPurge < purgeInterval) return
+    lastPurge = Date.now()
+    purgeExpiredRateLimits(db).catch(() => {})
+  }
   const stateOf = (res: RateLimiterRes): RateLimitState => ({
     limit: opts.points,
     remaining: Math.max(0, opts.points - res.consumedPoints),
@@ -42,8 +72,9 @@ export function createRateLimiter(db: Db, opts: { name: string; points: number; 
   return {
     points: opts.points,
     async consume(key) {
+      purgeNowAndThen()
       try {
-        return stateOf(await store.consume(key))
+        return stateOf(await store.consume(storedKey(key)))
       } catch (rejection) {
         // The library rejects with a RateLimiterRes when the window is used up, with an Error when the store fails.
         if (rejection instanceof RateLimiterRes) throw new RateLimitExceeded(stateOf(rejection))
@@ -51,13 +82,13 @@ export function createRateLimiter(db: Db, opts: { name: string; points: number; 
       }
     },
     async reset(key) {
-      await store.delete(key)
+      await store.delete(storedKey(key))
     },
     async refund(key) {
-      await store.reward(key, 1)
+      await store.reward(storedKey(key), 1)
     },
     async check(key) {
-      const res = await store.get(key)
+      const res = await store.get(storedKey(key))
       if (!res) return { limit: opts.points, remaining: opts.points, resetSeconds: opts.durationSeconds }
       const state = stateOf(res)
       if (res.consumedPoints >= opts.points) throw new RateLimitExceeded(state)

@@ -1,6 +1,6 @@
 // API tokens (personal access tokens): minted once, stored only as a hash, limited by scopes, revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { and, desc, eq, gt, isNull, or } from 'drizzle-orm'
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { apiTokens } from '../db/schema'
@@ -77,19 +77,24 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateTo
   const userId = requireSessionUser(ctx.actor)
   const { name, scopes, expiresInDays } = parseInput(CreateTokenInput, input)
   const now = ctx.now()
-  const active = await ctx.db.$count(
-    apiTokens,
-    and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))),
-  )
-  if (active >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
-
   const token = TOKEN_PREFIX + randomBytes(SECRET_BYTES).toString('base64url')
   const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null
-  const [row] = await ctx.db
-    .insert(apiTokens)
-    .values({ userId, name, scopes, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token), createdAt: now, expiresAt })
-    .returning()
-  if (!row) throw new Error('insert returned no row')
+  // Count and insert under a lock on this user, held until the transaction ends: concurrent creates queue up
+  // behind it, so none of them counts before another's insert is visible (without it, 80 at once made 61 of 50).
+  const row = await ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-tokens:${userId}`}, 0))`)
+    const active = await tx.$count(
+      apiTokens,
+      and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))),
+    )
+    if (active >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
+    const [inserted] = await tx
+      .insert(apiTokens)
+      .values({ userId, name, scopes, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token), createdAt: now, expiresAt })
+      .returning()
+    if (!inserted) throw new Error('insert returned no row')
+    return inserted
+  })
   return { token, apiToken: toApiToken(row) }
 }
 

@@ -128,22 +128,31 @@ export class Unavailable extends AppError {
   }
 }
 
-// Connection-level failures (refused, reset, server shutting down, too many clients, pool or PGlite closed) are
-// transient: the caller should retry, so they become UNAVAILABLE rather than a 500.
+// Connection-level failures are transient: the caller should retry, so they become UNAVAILABLE rather than a 500.
+// Socket errors (refused, reset, timed out), whole SQLSTATE classes 08 (connection exception), 53 (insufficient
+// resources: too many clients, out of memory or disk) and 57 (operator intervention: shutdown, crash recovery,
+// terminated backend), and 55000, which is what a database closed with ALLOW_CONNECTIONS false answers.
 const TRANSIENT_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'])
-const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006'])
+const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '53', '57'])
+const TRANSIENT_SQLSTATES = new Set(['55000'])
+const SQLSTATE = /^[0-9A-Z]{5}$/
+const TRANSIENT_MESSAGES =
+  /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i
 
+function isTransientCode(code: string): boolean {
+  if (TRANSIENT_ERRNOS.has(code)) return true
+  return SQLSTATE.test(code) && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2)))
+}
+
+/** Whether `error`, or a cause up to five levels down (Drizzle wraps the driver's error), says the database is out of reach. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    if (typeof e !== 'object') return false
-    const { code, message } = e as { code?: unknown; message?: unknown }
-    if (typeof code === 'string' && (TRANSIENT_ERRNOS.has(code) || TRANSIENT_SQLSTATES.has(code))) return true
-    if (
-      typeof message === 'string' &&
-      /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(message)
-    )
-      return true
-    e = (e as { cause?: unknown }).cause
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = Reflect.get(current, 'code')
+    const message = Reflect.get(current, 'message')
+    if (typeof code === 'string' && isTransientCode(code)) return true
+    if (typeof message === 'string' && TRANSIENT_MESSAGES.test(message)) return true
+    current = Reflect.get(current, 'cause')
   }
   return false
 }

@@ -43,14 +43,58 @@ describe('the taxonomy', () => {
     expect(error.cause).toBe(cause)
   })
 
+  // Shaped like Drizzle's DrizzleQueryError: the driver's error, with its SQLSTATE, is on `cause`.
+  const drizzleWrapped = (cause: unknown) =>
+    Object.assign(new Error('Failed query: select 1\nparams: '), { query: 'select 1', params: [], cause })
+
   test.each([
-    { code: 'ECONNREFUSED' },
-    { code: '57P01', message: 'terminating connection due to administrator command' },
-    new Error('PGlite is closed'),
-    new Error('Cannot use a pool after calling end on the pool'),
-    new Error('wrapped', { cause: { code: 'ECONNRESET' } }),
-  ])('a lost database connection (%j) becomes UNAVAILABLE', (thrown) => {
-    expect(toAppError(thrown)).toBeInstanceOf(Unavailable)
+    { name: 'a refused connection', thrown: { code: 'ECONNREFUSED' } },
+    { name: 'a reset connection, as a cause', thrown: new Error('wrapped', { cause: { code: 'ECONNRESET' } }) },
+    {
+      name: 'a database closed to connections (55000)',
+      thrown: { code: '55000', message: 'database "app" is not currently accepting connections' },
+    },
+    { name: 'class 08: connection failure', thrown: { code: '08006' } },
+    { name: 'class 08: cannot connect now', thrown: { code: '08001' } },
+    { name: 'class 53: too many clients', thrown: { code: '53300' } },
+    { name: 'class 53: disk full', thrown: { code: '53100' } },
+    { name: 'class 57: administrator shutdown', thrown: { code: '57P01', message: 'terminating connection due to administrator command' } },
+    { name: 'class 57: starting up', thrown: { code: '57P03' } },
+    { name: "Drizzle's wrapper around 55000", thrown: drizzleWrapped({ code: '55000' }) },
+    { name: "Drizzle's wrapper around a wrapper around 57P01", thrown: drizzleWrapped(new Error('x', { cause: { code: '57P01' } })) },
+    { name: 'a closed PGlite', thrown: new Error('PGlite is closed') },
+    { name: 'an ended pool', thrown: new Error('Cannot use a pool after calling end on the pool') },
+    { name: 'a pool that cannot connect in time', thrown: new Error('timeout exceeded when trying to connect') },
+  ])('$name becomes UNAVAILABLE', ({ thrown }) => {
+    const error = toAppError(thrown)
+    expect(error).toBeInstanceOf(Unavailable)
+    expect(error.cause).toBe(thrown)
+  })
+
+  test.each([
+    { name: 'a unique violation (23505)', thrown: drizzleWrapped({ code: '23505' }) },
+    { name: 'a syntax error (42601)', thrown: { code: '42601' } },
+    { name: 'another 55 code: lock not available (55P03)', thrown: { code: '55P03' } },
+    { name: 'a code that only starts like a class (5700)', thrown: { code: '5700' } },
+    { name: 'a lowercase look-alike (08abc)', thrown: { code: '08abc' } },
+    { name: 'a connection error six causes deep', thrown: [1, 2, 3, 4, 5].reduce<unknown>((cause) => ({ cause }), { code: '08006' }) },
+    { name: 'a string', thrown: 'ECONNREFUSED' },
+  ])('$name is INTERNAL, not UNAVAILABLE', ({ thrown }) => {
+    expect(toAppError(thrown).code).toBe('INTERNAL')
+  })
+
+  test('UNAVAILABLE renders as 503 problem+json with Retry-After', () => {
+    const { body, headers } = problemFor(toAppError({ code: '57P01' }), 'req-1')
+    expect(body).toEqual({
+      type: 'https://twofold.dev/problems/unavailable',
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'The service is briefly unavailable. Try again shortly.',
+      code: 'UNAVAILABLE',
+      requestId: 'req-1',
+    })
+    expect(headers.get('retry-after')).toBe('5')
+    expect(headers.get('content-type')).toBe('application/problem+json')
   })
 
   test('known errors pass through unchanged', () => {

@@ -1,4 +1,5 @@
 // `npm run db:migrate`: brings the configured database (PGlite in .data/ or DATABASE_URL) to the latest migration.
+import './load-env'
 import { config } from '../src/server/config'
 import { openDatabase } from '../src/server/db/client'
 

@@ -1,4 +1,5 @@
 // `npm run db:seed`: migrates the configured database and creates the demo account (idempotent).
+import './load-env'
 import { parseConfig } from '../src/server/config'
 import { createRuntime } from '../src/server/runtime'
 import { DEMO_ACCOUNT } from '../src/server/seed'

@@ -57,3 +57,25 @@ test('choosing no scope is refused next to the scopes', async ({ page }) => {
   await expect(page.locator('#scopes-error')).toHaveText('Choose at least one scope.')
   await expect(page.getByLabel('Name')).toHaveValue('Nothing')
 })
+
+test('the copy button puts the new token on the clipboard @needs-js', async ({ page, context, baseURL }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL })
+  await signUp(page)
+  const token = await createToken(page, 'Copied', ['projects:read'])
+  await page.getByRole('button', { name: 'Copy', exact: true }).click()
+  await expect(page.getByRole('button', { name: 'Copied', exact: true })).toBeVisible()
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token)
+})
+
+test('a valid session cookie does not open the API: only a token does', async ({ page }) => {
+  const person = await signUp(page)
+  // The browser's own request context carries the session cookie, and the cookie is good: Better Auth knows it.
+  const session = await page.request.get('/api/auth/get-session')
+  expect(session.status()).toBe(200)
+  expect((await session.json()).user.email).toBe(person.email)
+
+  const response = await page.request.get('/api/v1/projects')
+  expect(response.status()).toBe(401)
+  expect(response.headers()['content-type']).toBe('application/problem+json')
+  expect(await response.json()).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' })
+})

@@ -16,5 +16,6 @@ export async function seedDemo({ database, auth }: Pick<SharedRuntime, 'database
     await projects.create(ctx, { name: 'Welcome to Twofold', description: 'Rename me, describe me, or delete me.' })
     await projects.create(ctx, { name: 'Mobile app', description: 'Create an API token in Settings to reach this from the API.' })
   }
-  log.info('demo account ready', { email: DEMO_ACCOUNT.email, password: DEMO_ACCOUNT.password })
+  // Never the password: a log line outlives the environment it was written in. Development shows it on /sign-in.
+  log.info('demo account ready', { email: DEMO_ACCOUNT.email })
 }

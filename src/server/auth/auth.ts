@@ -6,6 +6,7 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { account, authRateLimit, session, user, verification } from '../db/schema'
 import { clientIp } from '../http/client-ip'
+import { authLogger } from '../log'
 
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
@@ -45,7 +46,7 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
     },
     telemetry: { enabled: false },
     // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
-    logger: { disabled: cfg.env === 'test' },
+    logger: authLogger({ disabled: cfg.env === 'test' }),
     // nextCookies lets server actions set the session cookie; it must stay the last plugin.
     plugins: [nextCookies()],
   })

@@ -2,6 +2,9 @@
 // and the client types committed in tests/generated are exactly what it generates today.
 import { readFileSync } from 'node:fs'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
+import { Document, Spectral } from '@stoplight/spectral-core'
+import owaspRuleset from '@stoplight/spectral-owasp-ruleset'
+import { Json } from '@stoplight/spectral-parsers'
 import { describe, expect, test } from 'vitest'
 import { generateApiTypes, TYPES_FILE } from '../../scripts/generate-api-types'
 import { buildOpenApiDocument, statusesFor } from '../../src/server/operations/openapi'
@@ -24,6 +27,19 @@ describe('the OpenAPI document', () => {
     })
     const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config })
     expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`)).toEqual([])
+  })
+
+  test('passes Spectral’s OWASP API Security ruleset with no errors', async () => {
+    const spectral = new Spectral()
+    spectral.setRuleset(owaspRuleset)
+    // As served in production, where APP_URL is https (the ruleset refuses plain-http servers).
+    const served = buildOpenApiDocument(undefined, { serverUrl: 'https://twofold.example' })
+    const results = await spectral.run(new Document(JSON.stringify(served, null, 2), Json, 'openapi.json'))
+    // Spectral severities: 0 error, 1 warning, 2 information, 3 hint.
+    const describe = (r: (typeof results)[number]) => `${r.code} at ${r.path.join('.')}: ${r.message}`
+    const warnings = results.filter((r) => r.severity === 1)
+    console.info(`Spectral OWASP: ${warnings.length} warnings`, warnings.map(describe))
+    expect(results.filter((r) => r.severity === 0).map(describe)).toEqual([])
   })
 
   test('has every public operation once, under its name, secured by the bearer scheme', () => {

@@ -120,6 +120,113 @@ describe('success', () => {
   })
 })
 
+describe('CORS: any origin, bearer tokens only', () => {
+  const EXPOSED = 'ETag, Location, Link, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, X-Request-Id'
+
+  test('a preflight answers with the methods, the headers a script may send, and a max-age', async () => {
+    const response = await api.fetch('/api/v1/projects/00000000-0000-4000-8000-000000000000', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'PATCH' },
+    })
+    expect(response.status).toBe(204)
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET, PATCH, DELETE, OPTIONS, HEAD')
+    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id')
+    expect(response.headers.get('access-control-max-age')).toBe('600')
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+
+  test('every answer, success or problem, lets any origin read it and the headers clients need', async () => {
+    const origin = { Origin: 'https://elsewhere.example' }
+    const answers = [
+      await api.fetch('/api/v1/projects', jsonRequest('POST', { name: 'Cors' }, alice.authorization, origin)),
+      await api.fetch('/api/v1/projects', { headers: { ...origin, Authorization: alice.authorization } }),
+      await api.fetch('/api/v1/me', { headers: origin }),
+      await api.fetch('/api/v1/projects', jsonRequest('PUT', {}, alice.authorization, origin)),
+      await api.fetch('/api/v1/projects', jsonRequest('POST', { name: '' }, alice.authorization, origin)),
+    ]
+    expect(answers.map((r) => r.status)).toEqual([201, 200, 401, 405, 422])
+    for (const response of answers) {
+      expect(response.headers.get('access-control-allow-origin')).toBe('*')
+      expect(response.headers.get('access-control-expose-headers')).toBe(EXPOSED)
+    }
+  })
+})
+
+describe('links are built on APP_URL, not the request’s Host', () => {
+  test('Location, Link and next use the configured origin when the request names another host', async () => {
+    const owner = await userWithToken(database)
+    for (const name of ['one', 'two']) await createProject(name, owner.authorization)
+    const created = await api.fetch('http://spoofed.example/api/v1/projects', jsonRequest('POST', { name: 'three' }, owner.authorization))
+    expect(created.headers.get('location')).toMatch(/^http:\/\/api\.test\/api\/v1\/projects\/[0-9a-f-]{36}$/)
+    const page = await api.fetch('http://spoofed.example/api/v1/projects?limit=2', { headers: { Authorization: owner.authorization } })
+    const body = await page.json()
+    expect(body.next).toMatch(/^http:\/\/api\.test\/api\/v1\/projects\?limit=2&cursor=/)
+    expect(page.headers.get('link')).toBe(`<${body.next}>; rel="next"`)
+  })
+
+  test('a mounted harness given another appUrl builds on it', async () => {
+    const appUrl = 'https://app.example'
+    const limits = api.limits
+    const mounted = createApi(database, { deps: { runtime: async () => ({ db: database.db, limits, appUrl }) } })
+    const created = await mounted.fetch('/api/v1/projects', jsonRequest('POST', { name: 'elsewhere' }, alice.authorization))
+    expect(created.headers.get('location')).toBe(`${appUrl}/api/v1/projects/${(await created.json()).id}`)
+  })
+})
+
+describe('HEAD', () => {
+  test('HEAD answers like GET, without the body, on the list and on one project', async () => {
+    const { id } = await createProject('Headed')
+    for (const path of ['/api/v1/projects', `/api/v1/projects/${id}`]) {
+      const get = await api.fetch(path, { headers: { Authorization: alice.authorization } })
+      const head = await api.fetch(path, { method: 'HEAD', headers: { Authorization: alice.authorization } })
+      expect(head.status).toBe(200)
+      expect(await head.text()).toBe('')
+      for (const name of ['content-type', 'etag', 'cache-control', 'access-control-allow-origin', 'ratelimit-limit']) {
+        expect(head.headers.get(name), name).toBe(get.headers.get(name))
+      }
+    }
+  })
+})
+
+describe('access log', () => {
+  test('one line per request with its id, route, method, status and duration, whatever the outcome', async () => {
+    const logged = createApi(database, { deps: {} })
+    const ok = await logged.fetch('/api/v1/projects', jsonRequest('POST', { name: 'Logged' }, alice.authorization))
+    const refused = await logged.fetch('/api/v1/me')
+    const wrongMethod = await logged.fetch('/api/v1/me', { method: 'DELETE' })
+    const preflight = await logged.fetch('/api/v1/me', { method: 'OPTIONS' })
+    const lines = logged.logs.filter((line) => line.message === 'request')
+    expect(lines.map((line) => ({ level: line.level, ...line.fields, durationMs: typeof line.fields.durationMs }))).toEqual([
+      {
+        level: 'info',
+        requestId: ok.headers.get('x-request-id'),
+        route: 'projects.create',
+        method: 'POST',
+        status: 201,
+        durationMs: 'number',
+      },
+      { level: 'info', requestId: refused.headers.get('x-request-id'), route: 'me.get', method: 'GET', status: 401, durationMs: 'number' },
+      {
+        level: 'info',
+        requestId: wrongMethod.headers.get('x-request-id'),
+        route: '/api/v1/me',
+        method: 'DELETE',
+        status: 405,
+        durationMs: 'number',
+      },
+      {
+        level: 'info',
+        requestId: preflight.headers.get('x-request-id'),
+        route: '/api/v1/me',
+        method: 'OPTIONS',
+        status: 204,
+        durationMs: 'number',
+      },
+    ])
+  })
+})
+
 describe('client errors', () => {
   test('400: malformed JSON, and JSON that is not an object', async () => {
     const malformed = await api.fetch('/api/v1/projects', { ...jsonRequest('POST', undefined, alice.authorization), body: '{"name": ' })
@@ -168,6 +275,9 @@ describe('client errors', () => {
     const response = await api.fetch('/api/v1/projects', jsonRequest('PUT', { name: 'x' }, alice.authorization))
     await expectProblem(response, 405, 'METHOD_NOT_ALLOWED')
     expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS, HEAD')
+    // Counted against the caller's address, so it carries the limit headers the document promises.
+    expect(Number(response.headers.get('ratelimit-limit'))).toBe(api.limits.anonymous.points)
+    expect(Number(response.headers.get('ratelimit-remaining'))).toBeLessThan(api.limits.anonymous.points)
   })
 
   test('412: If-Match with a stale or weak ETag writes nothing', async () => {

@@ -56,8 +56,8 @@ export function nextAction<I extends z.ZodType, O extends z.ZodType>(
 
 const routeDeps: RouteDeps = {
   runtime: async () => {
-    const { database, limits } = await getRuntime()
-    return { db: database.db, limits }
+    const { database, limits, config } = await getRuntime()
+    return { db: database.db, limits, appUrl: config.appUrl }
   },
   now: () => new Date(),
   log,

@@ -1,7 +1,9 @@
 // The OpenAPI 3.1 document, generated from the operation registry: paths, parameters, bodies and every status
 // each operation can answer follow from its declaration, so the contract cannot drift from the handlers.
 import { z } from 'zod'
+import { CORS_EXPOSED_HEADERS } from '../http/cors'
 import { STATUS_BY_CODE } from '../http/problem'
+import { INT4_MAX, UUID_LENGTH } from '../services/bounds'
 import type { HttpShape, Operation } from './operation'
 import { publicOperations } from './registry'
 
@@ -12,36 +14,50 @@ const PROBLEM_SCHEMA: JsonSchema = {
   type: 'object',
   description: 'An RFC 9457 problem document.',
   properties: {
-    type: { type: 'string', format: 'uri' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
+    type: { type: 'string', format: 'uri', maxLength: 200 },
+    title: { type: 'string', maxLength: 200 },
+    status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
+    detail: { type: 'string', maxLength: 2000 },
     code: { type: 'string', enum: Object.keys(STATUS_BY_CODE) },
-    requestId: { type: 'string', description: 'also in the X-Request-Id header and in the server logs' },
+    requestId: { type: 'string', maxLength: 64, description: 'also in the X-Request-Id header and in the server logs' },
     errors: {
       type: 'object',
       description: 'for VALIDATION: the messages for each invalid field, by field path',
-      additionalProperties: { type: 'array', items: { type: 'string' } },
+      additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } },
     },
   },
   required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
 }
 
+const count = { type: 'integer', format: 'int32', minimum: 0, maximum: INT4_MAX }
 const RESPONSE_HEADERS = {
-  'X-Request-Id': { description: 'identifies the request in the server logs', schema: { type: 'string' } },
-  'RateLimit-Limit': { description: 'requests allowed in the current window', schema: { type: 'integer' } },
-  'RateLimit-Remaining': { description: 'requests left in the current window', schema: { type: 'integer' } },
-  'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer' } },
-  ETag: { description: 'the version of the resource, for If-None-Match and If-Match', schema: { type: 'string' } },
-  Location: { description: 'the URL of the created resource', schema: { type: 'string', format: 'uri' } },
-  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
-  'WWW-Authenticate': { description: 'the authentication scheme: Bearer', schema: { type: 'string' } },
-  Allow: { description: 'the methods this path accepts', schema: { type: 'string' } },
-  Link: { description: 'RFC 8288 link to the next page (rel="next")', schema: { type: 'string' } },
+  'X-Request-Id': { description: 'identifies the request in the server logs', schema: { type: 'string', maxLength: 64 } },
+  'RateLimit-Limit': { description: 'requests allowed in the current window', schema: count },
+  'RateLimit-Remaining': { description: 'requests left in the current window', schema: count },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: count },
+  ETag: {
+    description: 'the version of the resource, for If-None-Match and If-Match',
+    schema: { type: 'string', pattern: '^"v[1-9][0-9]{0,9}"$', maxLength: 13 },
+  },
+  Location: { description: 'the URL of the created resource', schema: { type: 'string', format: 'uri', maxLength: 2048 } },
+  'Retry-After': { description: 'seconds to wait before retrying', schema: count },
+  'WWW-Authenticate': { description: 'the authentication scheme: Bearer', schema: { type: 'string', const: 'Bearer realm="twofold"' } },
+  Allow: { description: 'the methods this path accepts', schema: { type: 'string', maxLength: 100 } },
+  Link: { description: 'RFC 8288 link to the next page (rel="next")', schema: { type: 'string', maxLength: 2100 } },
+  'Access-Control-Allow-Origin': {
+    description: 'CORS: any origin may call the API (it takes bearer tokens only and ignores cookies)',
+    schema: { type: 'string', const: '*' },
+  },
+  'Access-Control-Expose-Headers': {
+    description: 'CORS: the response headers a browser script may read',
+    schema: { type: 'string', const: CORS_EXPOSED_HEADERS.join(', ') },
+  },
 }
 type HeaderName = keyof typeof RESPONSE_HEADERS
 const headerRefs = (...names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]))
-const COMMON_HEADERS: HeaderName[] = ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']
+const CORS_HEADERS: HeaderName[] = ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']
+const RATE_LIMIT_HEADERS: HeaderName[] = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']
+const COMMON_HEADERS: HeaderName[] = ['X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS]
 
 /** A zod schema as JSON Schema, its named parts (`.meta({ id })`) hoisted into components and referenced. */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Components): JsonSchema {
@@ -76,9 +92,11 @@ function transportedFields(op: Operation, http: HttpShape<unknown>): z.ZodType |
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
-const problem = (description: string, ...headers: HeaderName[]) => ({
+// A server error may come before any limiter has counted (503: the database that keeps the counts is away), so
+// RateLimit-* is promised on 2xx, 3xx and 4xx answers only.
+const problem = (status: number, description: string, ...headers: HeaderName[]) => ({
   description,
-  headers: headerRefs(...COMMON_HEADERS, ...headers),
+  headers: headerRefs(...(status >= 500 ? ['X-Request-Id' as const, ...CORS_HEADERS] : COMMON_HEADERS), ...headers),
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 })
 
@@ -113,7 +131,7 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
           ...page,
           properties: {
             ...page.properties,
-            next: { type: ['string', 'null'], format: 'uri', description: 'the next page; null on the last' },
+            next: { type: ['string', 'null'], format: 'uri', maxLength: 2048, description: 'the next page; null on the last' },
           },
           required: [...(page.required ?? []), 'next'],
         }
@@ -124,9 +142,12 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
         ...(schema ? { content: { 'application/json': { schema } } } : {}),
       }
     } else if (status === 304) {
-      responses[status] = { description: 'Not modified: your copy (If-None-Match) is current', headers: headerRefs('X-Request-Id', 'ETag') }
+      responses[status] = {
+        description: 'Not modified: your copy (If-None-Match) is current',
+        headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
+      }
     } else {
-      responses[status] = problem(PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+      responses[status] = problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
     }
   }
   return responses
@@ -158,7 +179,8 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
     name,
     in: 'path',
     required: true,
-    schema: { type: 'string' },
+    // Every path parameter is an id; anything else is answered 404, as an id nobody owns.
+    schema: { type: 'string', format: 'uuid', maxLength: UUID_LENGTH },
     description: objectShape(op.input)[name]?.description,
   }))
   const fields = transportedFields(op, http)
@@ -177,7 +199,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       name: 'If-None-Match',
       in: 'header',
       required: false,
-      schema: { type: 'string' },
+      schema: { type: 'string', maxLength: 1024 },
       description: 'an ETag you hold: 304 if it is current',
     })
   }
@@ -186,7 +208,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       name: 'If-Match',
       in: 'header',
       required: false,
-      schema: { type: 'string' },
+      schema: { type: 'string', maxLength: 1024 },
       description: 'only act if the resource still has this ETag, else 412',
     })
   }
@@ -223,7 +245,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
       description:
         'The Twofold public API. Authenticate with an API token (create one at /dashboard/settings/tokens) sent as `Authorization: Bearer tf_…`. Errors are RFC 9457 problem+json documents.',
     },
-    servers: [{ url: options.serverUrl ?? 'http://localhost:3000' }],
+    servers: [{ url: options.serverUrl ?? 'http://localhost:3000', 'x-internal': false }],
     tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths,
     components: {

@@ -6,6 +6,7 @@ import type { Db } from '../db/client'
 import { AppError, MethodNotAllowed, NotFound, PreconditionFailed, toAppError, Unauthenticated } from '../errors'
 import { readJsonObject } from '../http/body'
 import { clientIp } from '../http/client-ip'
+import { applyCorsHeaders, preflightHeaders } from '../http/cors'
 import { etagFor, expectedVersionFromIfMatch, matchesIfNoneMatch } from '../http/etag'
 import { problemResponse } from '../http/problem'
 import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
@@ -16,7 +17,12 @@ import { parseInput } from '../services/parse'
 import type { HttpMethod, HttpShape, Operation } from './operation'
 
 export type RouteDeps = {
-  runtime(): Promise<{ db: Db; limits: { api: RateLimiter; anonymous: RateLimiter } }>
+  /**
+   * `appUrl` is the public origin (APP_URL) that Location, Link and `next` are built on, never the request's Host,
+   * which a proxy rewrites and a client can spoof. Absent only where tests mount operations themselves: then the
+   * request's own origin.
+   */
+  runtime(): Promise<{ db: Db; limits: { api: RateLimiter; anonymous: RateLimiter }; appUrl?: string }>
   now(): Date
   log: Logger
 }
@@ -69,15 +75,14 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
   const http = op.http
   if (!http) throw new Error(`${op.name} has no HTTP shape`)
   const matchParams = pathMatcher(http.path)
-  return async (request) => {
-    const requestId = requestIdFrom(request.headers)
-    const headers = new Headers({ 'X-Request-Id': requestId })
+  const handle = async (request: Request, requestId: string): Promise<Response> => {
+    const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
     try {
       const url = new URL(request.url)
       const params = matchParams(url.pathname)
       if (!params) throw new NotFound('Resource')
 
-      const { db, limits } = await deps.runtime()
+      const { db, limits, appUrl } = await deps.runtime()
       const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer' })
       const limit =
         actor.type === 'user' && actor.via === 'token'
@@ -97,7 +102,8 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       }
       const input = parseInput(op.input, raw)
       const output: z.output<O> = op.output.parse(await op.run({ db, actor, now: deps.now }, input))
-      return render(http, request, url, output, headers)
+      const publicUrl = appUrl ? new URL(`${url.pathname}${url.search}`, appUrl) : url
+      return render(http, request, publicUrl, output, headers)
     } catch (thrown) {
       const error = toAppError(thrown)
       if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), headers)
@@ -105,6 +111,22 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       return problemResponse(error, requestId, headers)
     }
   }
+  return (request) => logged(request, op.name, deps, handle)
+}
+
+/** Answers with `handle`, then writes the access-log line: one per API request, whatever its outcome. */
+async function logged(
+  request: Request,
+  route: string,
+  deps: RouteDeps,
+  handle: (request: Request, requestId: string) => Promise<Response>,
+): Promise<Response> {
+  const started = performance.now()
+  const requestId = requestIdFrom(request.headers)
+  const response = await handle(request, requestId)
+  const durationMs = Math.round((performance.now() - started) * 10) / 10
+  deps.log.info('request', { requestId, route, method: request.method, status: response.status, durationMs })
+  return response
 }
 
 function render<O>(http: HttpShape<O>, request: Request, url: URL, output: O, headers: Headers): Response {
@@ -138,19 +160,41 @@ function withNextLink(output: unknown, url: URL, headers: Headers): unknown {
   return { ...output, next: next.toString() }
 }
 
-/** All method handlers for one path: the operations given, 405 with Allow for the rest, and OPTIONS. */
+/**
+ * All method handlers for one path: the operations given, 405 with Allow for the rest, and OPTIONS, which is also
+ * the CORS preflight. HEAD is left to Next, which answers it from GET without the body.
+ */
 export function mountRoutes(ops: readonly Operation[], deps: RouteDeps) {
   const byMethod = new Map<string, RouteHandler>()
   for (const op of ops) if (op.http) byMethod.set(op.http.method, toRoute(op, deps))
   const allow = [...byMethod.keys(), 'OPTIONS']
   if (byMethod.has('GET')) allow.push('HEAD')
-  const notAllowed: RouteHandler = async (request) => {
-    const requestId = requestIdFrom(request.headers)
-    return problemResponse(new MethodNotAllowed(allow), requestId, new Headers({ 'X-Request-Id': requestId }))
-  }
+  const route = ops.find((op) => op.http)?.http?.path ?? 'unknown'
+  // A method the path does not serve still counts, against the caller's address (it is not worth resolving a
+  // token to refuse it), so that this answer too carries RateLimit-* and cannot be sent without limit.
+  const notAllowed: RouteHandler = (request) =>
+    logged(request, route, deps, async (_, requestId) => {
+      const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
+      try {
+        const { limits } = await deps.runtime()
+        copyHeaders(rateLimitHeaders(await limits.anonymous.consume(clientIp(request.headers))), headers)
+        throw new MethodNotAllowed(allow)
+      } catch (thrown) {
+        const error = toAppError(thrown)
+        if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), headers)
+        if (!(thrown instanceof AppError)) deps.log.error('request failed', { requestId, route, error: thrown })
+        return problemResponse(error, requestId, headers)
+      }
+    })
   const handler = (method: HttpMethod) => byMethod.get(method) ?? notAllowed
-  const options: RouteHandler = async (request) =>
-    new Response(null, { status: 204, headers: { Allow: allow.join(', '), 'X-Request-Id': requestIdFrom(request.headers) } })
+  // The CORS preflight is not counted: a browser sends it without the token, and it does no work.
+  const options: RouteHandler = (request) =>
+    logged(request, route, deps, async (_, requestId) => {
+      const headers = preflightHeaders(allow)
+      headers.set('Allow', allow.join(', '))
+      headers.set('X-Request-Id', requestId)
+      return new Response(null, { status: 204, headers })
+    })
   return {
     GET: handler('GET'),
     POST: handler('POST'),

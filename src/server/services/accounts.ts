@@ -3,13 +3,24 @@ import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { apiTokens, user } from '../db/schema'
 import { NotFound } from '../errors'
+import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { requireUserId, SCOPES, type ServiceContext } from './context'
 
 export const Me = z
   .object({
-    user: z.object({ id: z.string(), email: z.email(), name: z.string() }),
+    // Sizes as sign-up and token creation enforce them (in code points, so published rather than re-checked here).
+    user: z.object({
+      id: z.string().meta({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+      email: z.email().meta({ maxLength: 254 }),
+      name: z.string().meta({ maxLength: 100 }),
+    }),
     token: z
-      .object({ id: z.uuid(), name: z.string(), scopes: z.array(z.enum(SCOPES)), expiresAt: z.iso.datetime().nullable() })
+      .object({
+        id: z.uuid().max(UUID_LENGTH),
+        name: z.string().meta({ maxLength: 60 }),
+        scopes: z.array(z.enum(SCOPES)).max(SCOPES.length),
+        expiresAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH).nullable(),
+      })
       .nullable()
       .describe('the token making this request; null for a signed-in session'),
   })

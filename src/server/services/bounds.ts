@@ -14,3 +14,7 @@ export function isStorableDate(date: Date): boolean {
   const time = date.getTime()
   return !Number.isNaN(time) && time >= EARLIEST && time <= LATEST
 }
+
+/** The published size of an id (a UUID) and of an ISO 8601 timestamp as this server writes them. */
+export const UUID_LENGTH = 36
+export const TIMESTAMP_MAX_LENGTH = 30

@@ -3,7 +3,7 @@ import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
-import { INT4_MAX, isStorableDate } from './bounds'
+import { INT4_MAX, isStorableDate, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
@@ -11,25 +11,39 @@ import { longTextField, nameField } from './text'
 
 export const Project = z
   .object({
-    id: z.uuid(),
-    name: z.string(),
-    description: z.string(),
-    version: z.int().positive().max(INT4_MAX).describe('increases by one on every change; the ETag is derived from it'),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
+    id: z.uuid().max(UUID_LENGTH),
+    // Published, not re-checked on the way out: the input schemas enforce these in code points, and z.string().max
+    // would count UTF-16 units instead and refuse a stored 100-emoji name.
+    name: z.string().meta({ maxLength: PROJECT_NAME_MAX }),
+    description: z.string().meta({ maxLength: PROJECT_DESCRIPTION_MAX }),
+    version: z
+      .int()
+      .positive()
+      .max(INT4_MAX)
+      .meta({ format: 'int32' })
+      .describe('increases by one on every change; the ETag is derived from it'),
+    createdAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH),
+    updatedAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH),
   })
   .meta({ id: 'Project' })
 export type Project = z.infer<typeof Project>
 
 const ProjectId = z.string().describe('the project id (a UUID)')
 
+const PAGE_SIZE_MAX = 100
+const CURSOR_MAX_LENGTH = 200
+const Cursor = z
+  .string()
+  .max(CURSOR_MAX_LENGTH)
+  .regex(/^[A-Za-z0-9_-]*$/, 'The cursor is not valid.')
+
 export const ListProjectsInput = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('page size, 1 to 100'),
-  cursor: z.string().max(200).optional().describe('opaque: the nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(20).meta({ format: 'int32' }).describe('page size, 1 to 100'),
+  cursor: Cursor.optional().describe('opaque: the nextCursor of the previous page'),
 })
 export const ProjectPage = z.object({
-  items: z.array(Project).max(100),
-  nextCursor: z.string().nullable().describe('pass as cursor to get the next page; null on the last page'),
+  items: z.array(Project).max(PAGE_SIZE_MAX),
+  nextCursor: Cursor.nullable().describe('pass as cursor to get the next page; null on the last page'),
 })
 export type ProjectPage = z.infer<typeof ProjectPage>
 

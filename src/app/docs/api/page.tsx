@@ -90,8 +90,14 @@ export default function ApiDocsPage() {
             <code>requestId</code> and, for 422, the messages per field in <code>errors</code>.
           </li>
           <li>
-            <strong>Rate limits</strong> are per token (per IP without one): every answer carries <code>RateLimit-Limit</code>,{' '}
-            <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>; 429 says how long to wait in <code>Retry-After</code>.
+            <strong>Rate limits</strong> are per token (per IP without one, and for a method a path does not serve): every 2xx, 3xx and 4xx
+            answer carries <code>RateLimit-Limit</code>, <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>; 429 says how
+            long to wait in <code>Retry-After</code>. The CORS preflight and this document are not counted.
+          </li>
+          <li>
+            <strong>CORS.</strong> Any origin may call the API from a browser (<code>Access-Control-Allow-Origin: *</code>, no credentials:
+            the token is the only credential). Scripts can read <code>ETag</code>, <code>Location</code>, <code>Link</code>, the rate-limit
+            headers, <code>Retry-After</code> and <code>X-Request-Id</code>.
           </li>
           <li>
             <strong>Pagination</strong> is by cursor: follow <code>next</code> in the body (or the <code>Link</code> header) until it is

@@ -25,8 +25,11 @@ export function withoutQueryParams(text: string): string {
 
 function serializeError(error: Error, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = { name: error.name, message: withoutQueryParams(error.message) }
+  // Only plain values (code, severity, query, digest...): node-postgres hangs the whole client on a pool error,
+  // connection parameters and cancel key included.
   for (const [key, value] of Object.entries(error)) {
-    if (!DROPPED_ERROR_KEYS.has(key)) out[key] = redact(value, depth + 1)
+    if (DROPPED_ERROR_KEYS.has(key) || (typeof value === 'object' && value !== null) || typeof value === 'function') continue
+    out[key] = SECRET_KEY.test(key) ? REDACTED : redact(value, depth + 1)
   }
   if (error.stack) out.stack = withoutQueryParams(error.stack)
   if (error.cause !== undefined) out.cause = redact(error.cause, depth + 1)

@@ -1,6 +1,9 @@
-// The PostgreSQL pool outlives the server ending its connections: a restart or failover costs no process.
+// The PostgreSQL pool outlives the server ending its connections: a restart or failover costs no process. The
+// readiness check knows whether every migration this build ships has been applied (PGlite and PostgreSQL).
+
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import type { Database } from '../../src/server/db/client'
+import { type Database, migrationsCurrent } from '../../src/server/db/client'
 import { createTestDatabase } from '../support/db'
 import { adminPool, isPostgresRun } from '../support/postgres'
 
@@ -37,5 +40,20 @@ describe.skipIf(!isPostgresRun())('the PostgreSQL connection pool', () => {
 
     const { rows } = await pool.query<{ one: number }>('select 1 as one')
     expect(rows).toEqual([{ one: 1 }])
+  })
+})
+
+describe('migrationsCurrent', () => {
+  test('is true once the database is opened, and false when the latest migration is missing', async () => {
+    const database = await createTestDatabase()
+    try {
+      expect(await migrationsCurrent(database.db)).toBe(true)
+      await database.db.execute(
+        sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`,
+      )
+      expect(await migrationsCurrent(database.db)).toBe(false)
+    } finally {
+      await database.close()
+    }
   })
 })

@@ -89,6 +89,30 @@ describe('log lines', () => {
     ])
   })
 
+  test("an error's objects stay out of the line (node-postgres attaches its whole client to a pool error)", () => {
+    const { logger, parsed } = capture()
+    const error = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+      severity: 'FATAL',
+      client: { connectionParameters: { password: SESSION_TOKEN }, secretKey: 12345 },
+    })
+    logger.warn('idle database connection lost', { error })
+    expect(parsed()).toEqual([
+      {
+        time: expect.any(String),
+        level: 'warn',
+        message: 'idle database connection lost',
+        error: {
+          name: 'Error',
+          message: 'terminating connection due to administrator command',
+          code: '57P01',
+          severity: 'FATAL',
+          stack: expect.stringMatching(/^Error: terminating connection due to administrator command\n/),
+        },
+      },
+    ])
+  })
+
   test.each([
     ['authorization', { headers: { authorization: `Bearer tf_${SESSION_TOKEN}` } }],
     ['cookie', { request: { headers: { cookie: `session=${SESSION_TOKEN}` } } }],

@@ -1,7 +1,9 @@
 // Opens the database the configuration names (embedded PGlite or PostgreSQL) and brings it to the latest migration.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { z } from 'zod'
 import type { Config } from '../config'
 import { log } from '../log'
 import { schema } from './schema'
@@ -30,7 +32,12 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const client = dataDir ? new PGlite(dataDir) : new PGlite()
   const db = drizzle(client, { schema })
-  await migrate(db, { migrationsFolder })
+  try {
+    await migrate(db, { migrationsFolder })
+  } catch (error) {
+    await client.close().catch(() => {})
+    throw error
+  }
   return { db, kind: 'pglite', close: () => client.close() }
 }
 
@@ -43,14 +50,40 @@ async function openPostgres(url: string): Promise<Database> {
   // replaced on the next query; without a listener, node-postgres rethrows it and the process dies.
   pool.on('error', (error) => log.warn('idle database connection lost', { error }))
   const db = drizzle(pool, { schema })
-  // Several instances may start at once: one migrates while the others wait on the same advisory lock.
+  // A failed start (the database refuses connections, a migration fails) must not leave a pool behind: the next
+  // attempt opens its own, and the abandoned one would hold connections until the process ends.
+  try {
+    await underMigrationLock(pool, () => migrate(db, { migrationsFolder }))
+  } catch (error) {
+    await pool.end().catch(() => {})
+    throw error
+  }
+  return { db, kind: 'postgres', pool, close: () => pool.end() }
+}
+
+// Several instances may start at once: one migrates while the others wait on the same advisory lock. The lock
+// belongs to the session, so a connection lost mid-migration releases it with the connection.
+async function underMigrationLock(pool: import('pg').Pool, migrate: () => Promise<void>): Promise<void> {
   const lock = await pool.connect()
   try {
     await lock.query('select pg_advisory_lock(7310410)')
-    await migrate(db, { migrationsFolder })
+    await migrate()
   } finally {
     await lock.query('select pg_advisory_unlock(7310410)').catch(() => {})
     lock.release()
   }
-  return { db, kind: 'postgres', pool, close: () => pool.end() }
+}
+
+const Journal = z.object({ entries: z.array(z.object({ when: z.number(), tag: z.string() })) })
+
+/**
+ * Whether the database has every migration this build ships: Drizzle records each applied migration in
+ * drizzle.__drizzle_migrations with the journal's `when` as created_at, and applies them in that order.
+ */
+export async function migrationsCurrent(db: Db): Promise<boolean> {
+  const journal = Journal.parse(JSON.parse(readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')))
+  const latest = Math.max(0, ...journal.entries.map((entry) => entry.when))
+  const result = await db.execute(sql`select coalesce(max(created_at), 0)::text as applied from drizzle.__drizzle_migrations`)
+  const [row] = z.object({ rows: z.array(z.object({ applied: z.coerce.number() })) }).parse(result).rows
+  return (row?.applied ?? 0) >= latest
 }

@@ -3,6 +3,7 @@ import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { signOutAction } from './(auth)/actions'
 import './globals.css'
+import { isDatabaseUnavailable } from '@/server/errors'
 import { sessionContext } from '@/server/operations/next'
 import * as accounts from '@/server/services/accounts'
 
@@ -11,9 +12,20 @@ export const metadata: Metadata = {
   description: 'An open SaaS foundation on Next.js: server actions, server components, route handlers and one service layer.',
 }
 
+/** The signed-in person, or null: signed out, or the database is out of reach (every page shares this header,
+ * and an outage must leave the page's own error boundary to answer, not take the whole document down). */
+async function signedInPerson() {
+  try {
+    const ctx = await sessionContext()
+    return ctx.actor.type === 'user' ? await accounts.me(ctx).catch(() => null) : null
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return null
+    throw error
+  }
+}
+
 async function SiteHeader() {
-  const ctx = await sessionContext()
-  const me = ctx.actor.type === 'user' ? await accounts.me(ctx).catch(() => null) : null
+  const me = await signedInPerson()
   return (
     <header className="site-header">
       <div className="inner">

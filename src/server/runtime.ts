@@ -32,10 +32,16 @@ export function createLimits(database: Database): Limits {
 
 async function openSharedRuntime(cfg: Config): Promise<SharedRuntime> {
   const database = await openDatabase(cfg.database)
-  const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg) }
-  if (cfg.seedDemo) await seedDemo(shared)
-  log.info('runtime ready', { database: database.kind })
-  return shared
+  try {
+    const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg) }
+    if (cfg.seedDemo) await seedDemo(shared)
+    log.info('runtime ready', { database: database.kind })
+    return shared
+  } catch (error) {
+    // The next attempt opens its own database: this one must not linger with its connections.
+    await database.close().catch(() => {})
+    throw error
+  }
 }
 
 /** A runtime of its own, outside the app (scripts such as db:seed). */
@@ -65,6 +71,57 @@ export async function getRuntime(): Promise<Runtime> {
     limitsOf.set(shared.database, limits)
   }
   return { ...shared, limits }
+}
+
+const RETRY_FIRST_MS = 500
+const RETRY_MAX_MS = 10_000
+
+/**
+ * Opens the runtime off the start-up path: a database that is down at start must not keep the server from
+ * listening (requests meanwhile answer 503), and must not need a restart once it is back. Each failure is logged
+ * and retried with doubling delays up to RETRY_MAX_MS; a request may succeed sooner, since getRuntime() itself
+ * tries again on every call. The attempts stop once the runtime is open or the process is shutting down.
+ */
+export function openRuntimeInBackground(): void {
+  let delay = RETRY_FIRST_MS
+  const attempt = async (number: number): Promise<void> => {
+    if (shuttingDown) return
+    try {
+      await getRuntime()
+    } catch (error) {
+      log.error('database not reachable at start: retrying', { attempt: number, retryInMs: delay, error })
+      const timer = setTimeout(() => void attempt(number + 1), delay)
+      // A retry alone must not keep the process alive (shutdown, tests).
+      timer.unref()
+      delay = Math.min(delay * 2, RETRY_MAX_MS)
+    }
+  }
+  void attempt(1)
+}
+
+let shuttingDown = false
+const SHUTDOWN = Symbol.for('twofold.shutdown')
+type ShutdownHooks = { endStreams?(): void; close?(): Promise<void> }
+
+/**
+ * What server.js calls on SIGTERM: endStreams before it waits for in-flight requests, close after they are done.
+ * close ends the database (the pool's connections, or PGlite's files), once, whether or not it ever opened.
+ */
+export function registerShutdownHooks(): void {
+  const hooks: ShutdownHooks = {
+    endStreams() {
+      // Event streams (SSE) never end by themselves: end them here once the app has any.
+    },
+    async close() {
+      shuttingDown = true
+      const holder = globalThis as Holder
+      const opening = holder[RUNTIME]
+      holder[RUNTIME] = undefined
+      const shared = await opening?.catch(() => undefined)
+      await shared?.database.close()
+    },
+  }
+  Object.assign(globalThis, { [SHUTDOWN]: hooks })
 }
 
 /** The user id of the signed session cookie in these headers, if any. */

@@ -1,10 +1,15 @@
-// The browser suite: Debian's Chromium against a production build (`next build && next start`), with
-// JavaScript on and, for the form specs, off. DATABASE_URL=postgres://… runs the same suite on PostgreSQL.
+// The browser suite: Debian's Chromium against the production server (`node server.js`) from the existing build,
+// with JavaScript on and, for the form specs, off. It never builds: `npm test` builds once for every suite, and
+// `npx playwright test` alone fails at once, saying so, when there is no build.
+// The server's database: E2E_DATABASE_URL (npm test makes a fresh PostgreSQL database per run and drops it), else
+// DATABASE_URL=postgres://… as given (the suite's accounts stay in it), else in-memory PGlite.
 import { defineConfig } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 3100)
-const baseURL = `http://localhost:${port}`
-const database = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? (process.env.DATABASE_URL ?? '') : 'memory://'
+const baseURL = `http://127.0.0.1:${port}`
+const postgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined
+const database = process.env.E2E_DATABASE_URL || postgres || 'memory://'
+const noBuild = 'No production build in .next: run `npx next build` first (npm test does).'
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -31,19 +36,25 @@ export default defineConfig({
   use: { baseURL, launchOptions, trace: 'retain-on-failure' },
   projects: [
     { name: 'javascript', use: { javaScriptEnabled: true } },
-    // The forms must work as plain HTML posts; specs that need script (fetching tokens, clipboard) skip here.
+    // The forms must work as plain HTML posts; specs tagged @needs-js (clipboard, CSP hydration) are left out here.
     { name: 'no-javascript', use: { javaScriptEnabled: false }, grepInvert: /@needs-js/ },
   ],
   webServer: {
-    command: `npx next build && npx next start -p ${port}`,
+    command: `test -f .next/BUILD_ID || { echo '${noBuild}' >&2; exit 1; }; exec node server.js`,
     url: `${baseURL}/api/v1/openapi.json`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 600_000,
+    // Always this run's server from this build: a server left running from an older build would be tested instead.
+    reuseExistingServer: false,
+    timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      // The specs send a per-test X-Forwarded-For to act as separate people: the test runner is the one trusted
+      // proxy hop in front of the server.
+      TRUST_PROXY: '1',
       DATABASE_URL: database,
       BETTER_AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
       APP_URL: baseURL,

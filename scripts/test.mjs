@@ -1,25 +1,50 @@
 #!/usr/bin/env node
-// `npm test`: type check, lint, the Vitest suites (services and adapters), then the browser suite, and a
-// closing `N passed, N failed` line. Without Chromium the browser suite is skipped, and says so,
-// unless REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+// `npm test`: type check → lint → Vitest unit+api → `next build` once → Vitest real-HTTP suites (tests/http, against
+// `node server.js` from that build) → Playwright against `node server.js` from the same build, then a closing
+// `N passed, N failed` line. Every suite must report as many tests as its runner lists: a missing or unreadable
+// report, zero tests, or fewer tests run than listed is a failure, not a smaller number. The browser suite is
+// required: without Chromium the run fails (pass --no-e2e to leave it out on purpose; CI never does).
+//
+//   --skip-static    the database-independent checks already ran (CI's PostgreSQL pass)
+//   --reuse-build    use the existing .next build instead of building (CI's PostgreSQL pass)
+//   --node=<binary>  also run the Vitest unit+api suites on this Node.js binary (CI: Node 24)
+//   --no-e2e         leave out the browser suite, and say so
+//
+// With DATABASE_URL=postgres://… every suite runs on PostgreSQL: the Vitest suites and each real-HTTP server make
+// and drop their own databases, and the browser suite gets a fresh database here, dropped afterwards.
 import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const flag = (name) => argv.includes(name)
+const option = (name) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1)
+
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : null
+// Test files that may skip tests, and only on PGlite: they exercise PostgreSQL itself (its pool, its advisory lock).
+const POSTGRES_ONLY_FILES = ['tests/unit/database.test.ts', 'tests/unit/migrations.test.ts']
+
 const reports = mkdtempSync(path.join(tmpdir(), 'twofold-test-'))
 const totals = { passed: 0, failed: 0 }
 const summary = []
+let failedSteps = 0
 
-function step(name, command, commandArgs, env = {}) {
-  console.log(`\n── ${name}: ${[command, ...commandArgs].join(' ')}`)
+function run(command, args, env = {}) {
+  return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } })
+}
+
+function step(name, command, args, env = {}) {
+  console.log(`\n── ${name}: ${[command, ...args].join(' ')}`)
   const started = Date.now()
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } })
-  const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  summary.push(`${name}: ${result.status === 0 ? 'ok' : 'FAILED'} (${seconds} s)`)
-  return result.status ?? 1
+  const result = run(command, args, env)
+  const ok = result.status === 0
+  summary.push(`${name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  if (!ok) failedSteps++
+  return ok
 }
 
 function readJson(file) {
@@ -30,55 +55,144 @@ function readJson(file) {
   }
 }
 
-function count(name, passed, failed, skipped = 0) {
+/** Records a suite's counts, and a failure when it ran fewer tests than its runner listed. */
+function count(name, { listed, passed, failed, skipped, problems }) {
   totals.passed += passed
   totals.failed += failed
-  summary.push(`  ${name}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+  const missing = listed === null ? ['its test list could not be read'] : []
+  if (listed === 0) missing.push('it lists no tests')
+  if (listed !== null && passed + failed < listed) missing.push(`${listed} listed but ${passed + failed} ran`)
+  const all = [...missing, ...problems]
+  summary.push(`  ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped, ${listed ?? '?'} listed`)
+  for (const problem of all) summary.push(`  ${name}: FAILED: ${problem}`)
+  if (all.length > 0) {
+    failedSteps++
+    // A suite that went missing counts as one failed test, so the closing line cannot read as all passed.
+    totals.failed += failed === 0 ? 1 : 0
+  }
 }
 
-function finish(code) {
+function finish() {
   console.log('\n── summary')
   for (const line of summary) console.log(line)
   console.log(`${totals.passed} passed, ${totals.failed} failed`)
-  process.exit(code)
+  process.exit(failedSteps > 0 || totals.failed > 0 ? 1 : 0)
 }
 
-// --skip-static: the database-independent checks already ran (CI's second pass, on PostgreSQL).
-if (!args.has('--skip-static')) {
-  if (step('typecheck', 'npx', ['tsc', '--noEmit']) !== 0) finish(1)
-  if (step('lint', 'npx', ['biome', 'check', '.']) !== 0) finish(1)
-}
-
-const vitestReport = path.join(reports, 'vitest.json')
-const vitestCode = step('unit and api suites (Vitest)', 'npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${vitestReport}`,
-])
-const vitest = readJson(vitestReport)
-if (vitest) count('vitest', vitest.numPassedTests, vitest.numFailedTests, vitest.numPendingTests + vitest.numTodoTests)
-if (vitestCode !== 0) finish(vitestCode)
-
-if (args.has('--no-e2e')) {
-  summary.push('browser suite: skipped (--no-e2e)')
-} else if (!existsSync(chromium)) {
-  const message = `Chromium not found at ${chromium}: skipping the browser suite (apt-get install chromium to run it).`
-  console.log(`\n${message}`)
-  if (process.env.REQUIRE_BROWSER === '1') {
-    summary.push(`browser suite: FAILED (${message}; REQUIRE_BROWSER=1)`)
-    finish(1)
+/** A Vitest suite: list what it will run, run it with a JSON report, compare. `node` runs Vitest on another binary. */
+function vitest(name, configArgs, { node = null, env = {} } = {}) {
+  const slug = name.replace(/\W+/g, '-')
+  const listFile = path.join(reports, `${slug}-list.json`)
+  const reportFile = path.join(reports, `${slug}.json`)
+  const [command, prefix] = node ? [node, ['node_modules/vitest/vitest.mjs']] : ['npx', ['vitest']]
+  run(command, [...prefix, 'list', ...configArgs, `--json=${listFile}`], env)
+  const list = readJson(listFile)
+  step(name, command, [...prefix, 'run', ...configArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`], env)
+  const report = readJson(reportFile)
+  if (!report) {
+    count(name, { listed: Array.isArray(list) ? list.length : null, passed: 0, failed: 0, skipped: 0, problems: ['no readable report'] })
+    return
   }
-  summary.push('browser suite: skipped (no Chromium)')
-} else {
-  const playwrightReport = path.join(reports, 'playwright.json')
-  const code = step('browser suite (Playwright)', 'npx', ['playwright', 'test', '--reporter=list,json'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
+  const problems = []
+  const skipped = report.testResults.flatMap((file) =>
+    file.assertionResults.filter((t) => !['passed', 'failed'].includes(t.status)).map((t) => ({ file: file.name, name: t.fullName })),
+  )
+  for (const test of skipped) {
+    const relative = path.relative(process.cwd(), test.file)
+    if (postgresUrl || !POSTGRES_ONLY_FILES.includes(relative)) problems.push(`skipped without being told to: ${relative} › ${test.name}`)
+  }
+  if (report.numFailedTestSuites > 0 && report.numFailedTests === 0)
+    problems.push(`${report.numFailedTestSuites} test file(s) failed to load`)
+  count(name, {
+    listed: Array.isArray(list) ? list.length : null,
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: skipped.length,
+    problems,
   })
-  const stats = readJson(playwrightReport)?.stats
-  if (stats) count('playwright', stats.expected + stats.flaky, stats.unexpected, stats.skipped)
-  if (code !== 0) finish(code)
 }
 
-finish(0)
+/** A fresh PostgreSQL database for the browser suite's server, so a run leaves nothing behind in DATABASE_URL's. */
+async function freshPostgresDatabase() {
+  const name = `twofold_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+  const admin = new pg.Client({ connectionString: postgresUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(postgresUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: postgresUrl })
+      await cleanup.connect()
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await cleanup.end()
+    },
+  }
+}
+
+async function playwright() {
+  const database = postgresUrl ? await freshPostgresDatabase() : null
+  const env = { E2E_DATABASE_URL: database?.url ?? 'memory://' }
+  try {
+    const listed = spawnSync('npx', ['playwright', 'test', '--list'], { encoding: 'utf8', env: { ...process.env, ...env } })
+    const total = /^Total: (\d+) tests? in/m.exec(listed.stdout ?? '')
+    const reportFile = path.join(reports, 'playwright.json')
+    step('browser suite (Playwright)', 'npx', ['playwright', 'test', '--reporter=list,json'], {
+      ...env,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
+    })
+    const stats = readJson(reportFile)?.stats
+    const problems = stats ? [] : ['no readable report']
+    // Specs that need script are left out of the no-JavaScript project by the config (grepInvert), so they are not
+    // listed there; nothing may skip at run time.
+    if (stats?.skipped > 0) problems.push(`${stats.skipped} skipped`)
+    count('playwright', {
+      listed: total ? Number(total[1]) : null,
+      passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0),
+      failed: stats?.unexpected ?? 0,
+      skipped: stats?.skipped ?? 0,
+      problems,
+    })
+  } finally {
+    await database?.drop()
+  }
+}
+
+if (!flag('--skip-static')) {
+  if (!step('typecheck', 'npx', ['tsc', '--noEmit'])) finish()
+  if (!step('lint', 'npx', ['biome', 'check', '.'])) finish()
+}
+
+vitest('unit and api suites (Vitest)', [])
+const otherNode = option('--node')
+if (otherNode) {
+  const version = spawnSync(otherNode, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?'
+  vitest(`unit and api suites (Vitest on Node ${version})`, [], { node: otherNode })
+}
+
+if (flag('--reuse-build')) {
+  if (!existsSync('.next/BUILD_ID')) {
+    summary.push('build: FAILED (--reuse-build, but there is no .next build)')
+    failedSteps++
+    finish()
+  }
+  summary.push('build: reused the existing .next build')
+} else if (!step('build', 'npx', ['next', 'build'])) {
+  finish()
+}
+
+vitest('real-HTTP suites (Vitest)', ['-c', 'vitest.http.config.ts'])
+
+if (flag('--no-e2e')) {
+  summary.push('browser suite: left out (--no-e2e)')
+} else if (!existsSync(chromium)) {
+  summary.push(`browser suite: FAILED (Chromium not found at ${chromium}; apt-get install chromium, or pass --no-e2e)`)
+  failedSteps++
+  totals.failed++
+} else {
+  await playwright()
+}
+
+finish()

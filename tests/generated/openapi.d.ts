@@ -111,7 +111,8 @@ export interface components {
         Problem: {
             /** Format: uri */
             type: string;
-            title: string;
+            /** @enum {string} */
+            title: "Bad request" | "Unauthenticated" | "Forbidden" | "Plan limit reached" | "Not found" | "Method not allowed" | "Conflict" | "Precondition failed" | "Content too large" | "Unsupported media type" | "Validation failed" | "Too many requests" | "Internal server error" | "Service unavailable";
             /** Format: int32 */
             status: number;
             detail: string;

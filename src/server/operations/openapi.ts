@@ -3,27 +3,33 @@
 import { z } from 'zod'
 import { CORS_EXPOSED_HEADERS } from '../http/cors'
 import { STATUS_BY_CODE } from '../http/problem'
+import { REQUEST_ID_MAX_LENGTH, REQUEST_ID_PATTERN } from '../http/request-id'
 import { INT4_MAX, UUID_LENGTH } from '../services/bounds'
+import { FREE_TEXT_PATTERN } from '../services/text'
 import type { HttpShape, Operation } from './operation'
 import { publicOperations } from './registry'
 
 type JsonSchema = Record<string, unknown>
 type Components = { schemas: Record<string, JsonSchema> }
 
+const REQUEST_ID = { type: 'string', pattern: REQUEST_ID_PATTERN, maxLength: REQUEST_ID_MAX_LENGTH }
+// One or more entity tags, or *, as If-Match and If-None-Match carry them.
+const ENTITY_TAGS = { type: 'string', pattern: '^(\\*|(W/)?"[^"]*"(\\s*,\\s*(W/)?"[^"]*")*)$', maxLength: 1024 }
+
 const PROBLEM_SCHEMA: JsonSchema = {
   type: 'object',
   description: 'An RFC 9457 problem document.',
   properties: {
     type: { type: 'string', format: 'uri', maxLength: 200 },
-    title: { type: 'string', maxLength: 200 },
+    title: { type: 'string', enum: [...new Set(Object.values(STATUS_BY_CODE).map((s) => s.title))] },
     status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
-    detail: { type: 'string', maxLength: 2000 },
+    detail: { type: 'string', maxLength: 2000, pattern: FREE_TEXT_PATTERN },
     code: { type: 'string', enum: Object.keys(STATUS_BY_CODE) },
-    requestId: { type: 'string', maxLength: 64, description: 'also in the X-Request-Id header and in the server logs' },
+    requestId: { ...REQUEST_ID, description: 'also in the X-Request-Id header and in the server logs' },
     errors: {
       type: 'object',
       description: 'for VALIDATION: the messages for each invalid field, by field path',
-      additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500 } },
+      additionalProperties: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 500, pattern: FREE_TEXT_PATTERN } },
     },
   },
   required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
@@ -31,7 +37,7 @@ const PROBLEM_SCHEMA: JsonSchema = {
 
 const count = { type: 'integer', format: 'int32', minimum: 0, maximum: INT4_MAX }
 const RESPONSE_HEADERS = {
-  'X-Request-Id': { description: 'identifies the request in the server logs', schema: { type: 'string', maxLength: 64 } },
+  'X-Request-Id': { description: 'identifies the request in the server logs', schema: REQUEST_ID },
   'RateLimit-Limit': { description: 'requests allowed in the current window', schema: count },
   'RateLimit-Remaining': { description: 'requests left in the current window', schema: count },
   'RateLimit-Reset': { description: 'seconds until the window resets', schema: count },
@@ -42,8 +48,11 @@ const RESPONSE_HEADERS = {
   Location: { description: 'the URL of the created resource', schema: { type: 'string', format: 'uri', maxLength: 2048 } },
   'Retry-After': { description: 'seconds to wait before retrying', schema: count },
   'WWW-Authenticate': { description: 'the authentication scheme: Bearer', schema: { type: 'string', const: 'Bearer realm="twofold"' } },
-  Allow: { description: 'the methods this path accepts', schema: { type: 'string', maxLength: 100 } },
-  Link: { description: 'RFC 8288 link to the next page (rel="next")', schema: { type: 'string', maxLength: 2100 } },
+  Allow: { description: 'the methods this path accepts', schema: { type: 'string', pattern: '^[A-Z]+(, [A-Z]+)*$', maxLength: 100 } },
+  Link: {
+    description: 'RFC 8288 link to the next page (rel="next")',
+    schema: { type: 'string', pattern: '^<[^>]+>; rel="next"$', maxLength: 2100 },
+  },
   'Access-Control-Allow-Origin': {
     description: 'CORS: any origin may call the API (it takes bearer tokens only and ignores cookies)',
     schema: { type: 'string', const: '*' },
@@ -199,7 +208,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       name: 'If-None-Match',
       in: 'header',
       required: false,
-      schema: { type: 'string', maxLength: 1024 },
+      schema: ENTITY_TAGS,
       description: 'an ETag you hold: 304 if it is current',
     })
   }
@@ -208,7 +217,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       name: 'If-Match',
       in: 'header',
       required: false,
-      schema: { type: 'string', maxLength: 1024 },
+      schema: ENTITY_TAGS,
       description: 'only act if the resource still has this ETag, else 412',
     })
   }

@@ -5,6 +5,7 @@ import { apiTokens, user } from '../db/schema'
 import { NotFound } from '../errors'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { requireUserId, SCOPES, type ServiceContext } from './context'
+import { ONE_LINE_PATTERN } from './text'
 
 export const Me = z
   .object({
@@ -12,12 +13,12 @@ export const Me = z
     user: z.object({
       id: z.string().meta({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
       email: z.email().meta({ maxLength: 254 }),
-      name: z.string().meta({ maxLength: 100 }),
+      name: z.string().meta({ maxLength: 100, pattern: ONE_LINE_PATTERN }),
     }),
     token: z
       .object({
         id: z.uuid().max(UUID_LENGTH),
-        name: z.string().meta({ maxLength: 60 }),
+        name: z.string().meta({ maxLength: 60, pattern: ONE_LINE_PATTERN }),
         scopes: z.array(z.enum(SCOPES)).max(SCOPES.length),
         expiresAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH).nullable(),
       })

@@ -7,15 +7,15 @@ import { INT4_MAX, isStorableDate, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './b
 import { requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
-import { longTextField, nameField } from './text'
+import { FREE_TEXT_PATTERN, longTextField, nameField, ONE_LINE_PATTERN } from './text'
 
 export const Project = z
   .object({
     id: z.uuid().max(UUID_LENGTH),
     // Published, not re-checked on the way out: the input schemas enforce these in code points, and z.string().max
     // would count UTF-16 units instead and refuse a stored 100-emoji name.
-    name: z.string().meta({ maxLength: PROJECT_NAME_MAX }),
-    description: z.string().meta({ maxLength: PROJECT_DESCRIPTION_MAX }),
+    name: z.string().meta({ maxLength: PROJECT_NAME_MAX, pattern: ONE_LINE_PATTERN }),
+    description: z.string().meta({ maxLength: PROJECT_DESCRIPTION_MAX, pattern: FREE_TEXT_PATTERN }),
     version: z
       .int()
       .positive()

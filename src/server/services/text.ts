@@ -5,13 +5,13 @@ import { z } from 'zod'
 // contract and the server agree: an emoji is one character, not the two UTF-16 units String#length sees.
 export const codePointLength = (s: string) => [...s].length
 
-// Tabs, newlines and other C0/C1 controls have no place in a one-line name.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/
-// Free text keeps its line breaks and tabs; every other control (NUL above all: PostgreSQL text cannot hold
-// \u0000) is refused rather than stored.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_CHARACTERS_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
+// Tabs, newlines and other C0/C1 controls have no place in a one-line name. Free text keeps its line breaks and
+// tabs; every other control (NUL above all: PostgreSQL text cannot hold \u0000) is refused rather than stored.
+// Written as JSON Schema patterns too, so the published contract says what the server refuses.
+export const ONE_LINE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$'
+export const FREE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$'
+const ONE_LINE = new RegExp(ONE_LINE_PATTERN, 'u')
+const FREE_TEXT = new RegExp(FREE_TEXT_PATTERN, 'u')
 
 /** A one-line name: trimmed, NFC-normalised, 1 to `max` characters, no control characters. */
 export function nameField(label: string, max: number) {
@@ -21,8 +21,8 @@ export function nameField(label: string, max: number) {
     .normalize('NFC')
     .min(1, `${label} is required.`)
     .refine((s) => codePointLength(s) <= max, `${label} must be at most ${max} characters.`)
-    .refine((s) => !CONTROL_CHARACTERS.test(s), `${label} must be a single line of text.`)
-    .meta({ minLength: 1, maxLength: max })
+    .refine((s) => ONE_LINE.test(s), `${label} must be a single line of text.`)
+    .meta({ minLength: 1, maxLength: max, pattern: ONE_LINE_PATTERN })
 }
 
 /** Free text such as a description: line endings unified, trimmed, up to `max` characters, no controls but \n and \t. */
@@ -33,6 +33,6 @@ export function longTextField(label: string, max: number) {
     .trim()
     .normalize('NFC')
     .refine((s) => codePointLength(s) <= max, `${label} must be at most ${max} characters.`)
-    .refine((s) => !CONTROL_CHARACTERS_BUT_LAYOUT.test(s), `${label} must not contain control characters.`)
-    .meta({ maxLength: max })
+    .refine((s) => FREE_TEXT.test(s), `${label} must not contain control characters.`)
+    .meta({ maxLength: max, pattern: FREE_TEXT_PATTERN })
 }

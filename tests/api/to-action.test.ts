@@ -101,6 +101,23 @@ describe('toAction', () => {
     expect(await projects.get(contextFor(database, alice), { id: project.id })).toEqual(project)
   })
 
+  test('hostile form values: NUL in a description and a 10-digit expectedVersion are VALIDATION, never a 500', async () => {
+    const { deps, logs } = depsFor(alice)
+    const project = await projects.create(contextFor(database, alice), { name: 'Steady' })
+    const update = toAction(updateProject, {}, deps)
+    const nul = failed(await update(null, form({ id: project.id, description: 'a\u0000b' })))
+    expect(nul.error).toEqual({
+      code: 'VALIDATION',
+      message: 'Some fields are not valid.',
+      fieldErrors: { description: ['Description must not contain control characters.'] },
+    })
+    const version = failed(await update(null, form({ id: project.id, name: 'x', expectedVersion: '9999999999' })))
+    expect(version.error.code).toBe('VALIDATION')
+    expect(version.error.fieldErrors).toHaveProperty('expectedVersion')
+    expect(logs.filter((line) => line.level === 'error')).toEqual([])
+    expect(await projects.get(contextFor(database, alice), { id: project.id })).toEqual(project)
+  })
+
   test('secrets are never echoed back into a form', async () => {
     const { deps } = depsFor(alice)
     const action = toAction(createProject, {}, deps)

@@ -105,13 +105,18 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       const publicUrl = appUrl ? new URL(`${url.pathname}${url.search}`, appUrl) : url
       return render(http, request, publicUrl, output, headers)
     } catch (thrown) {
-      const error = toAppError(thrown)
-      if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), headers)
-      if (!(thrown instanceof AppError)) deps.log.error('request failed', { requestId, operation: op.name, error: thrown })
-      return problemResponse(error, requestId, headers)
+      return failure(thrown, { requestId, route: op.name, headers, log: deps.log })
     }
   }
   return (request) => logged(request, op.name, deps, handle)
+}
+
+/** The problem answer for anything thrown; only the unexpected (not an AppError) is logged, with the request id. */
+function failure(thrown: unknown, at: { requestId: string; route: string; headers: Headers; log: Logger }): Response {
+  const error = toAppError(thrown)
+  if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), at.headers)
+  if (!(thrown instanceof AppError)) at.log.error('request failed', { requestId: at.requestId, route: at.route, error: thrown })
+  return problemResponse(error, at.requestId, at.headers)
 }
 
 /** Answers with `handle`, then writes the access-log line: one per API request, whatever its outcome. */
@@ -180,10 +185,7 @@ export function mountRoutes(ops: readonly Operation[], deps: RouteDeps) {
         copyHeaders(rateLimitHeaders(await limits.anonymous.consume(clientIp(request.headers))), headers)
         throw new MethodNotAllowed(allow)
       } catch (thrown) {
-        const error = toAppError(thrown)
-        if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), headers)
-        if (!(thrown instanceof AppError)) deps.log.error('request failed', { requestId, route, error: thrown })
-        return problemResponse(error, requestId, headers)
+        return failure(thrown, { requestId, route, headers, log: deps.log })
       }
     })
   const handler = (method: HttpMethod) => byMethod.get(method) ?? notAllowed

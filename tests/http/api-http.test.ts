@@ -1,0 +1,50 @@
+// The public API's HTTP semantics that only a real server shows: HEAD through Next's router, the CORS preflight
+// a browser sends, and CORS headers on answers that come before any operation runs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningServer, startServer } from '../support/server'
+
+let server: RunningServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe('the API over HTTP', () => {
+  it('answers HEAD like GET, without a body', async () => {
+    const [head, get] = await Promise.all([
+      fetch(`${server.url}/api/v1/projects`, { method: 'HEAD' }),
+      fetch(`${server.url}/api/v1/projects`),
+    ])
+    expect(head.status).toBe(401)
+    expect(get.status).toBe(401)
+    expect(head.headers.get('www-authenticate')).toBe(get.headers.get('www-authenticate'))
+    expect(head.headers.get('content-type')).toBe('application/problem+json')
+    expect(await head.text()).toBe('')
+  })
+
+  it('answers a browser preflight from another origin with the methods and headers it allows', async () => {
+    const response = await fetch(`${server.url}/api/v1/projects/0b7e4ea2-8a63-4c38-9d5b-1e2f3a4b5c6d`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://mobile.example',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'authorization, content-type, if-match',
+      },
+    })
+    expect(response.status).toBe(204)
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(response.headers.get('access-control-allow-methods')).toContain('PATCH')
+    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id')
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+
+  it('lets a script on another origin read the problem of a refused call, but never with cookies', async () => {
+    const response = await fetch(`${server.url}/api/v1/me`, { headers: { Origin: 'https://mobile.example' } })
+    expect(response.status).toBe(401)
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(response.headers.get('access-control-expose-headers')).toContain('X-Request-Id')
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+})

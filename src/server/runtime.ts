@@ -118,7 +118,9 @@ export function registerShutdownHooks(): void {
       const opening = holder[RUNTIME]
       holder[RUNTIME] = undefined
       const shared = await opening?.catch(() => undefined)
-      await shared?.database.close()
+      if (!shared) return
+      await shared.database.close()
+      log.info('database closed', { database: shared.database.kind })
     },
   }
   Object.assign(globalThis, { [SHUTDOWN]: hooks })

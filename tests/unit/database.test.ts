@@ -1,11 +1,12 @@
 // The PostgreSQL pool outlives the server ending its connections: a restart or failover costs no process. The
 // readiness check knows whether every migration this build ships has been applied (PGlite and PostgreSQL).
 
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { type Database, migrationsCurrent } from '../../src/server/db/client'
+import { type Database, migrationsCurrent, openDatabase } from '../../src/server/db/client'
 import { createTestDatabase } from '../support/db'
-import { adminPool, isPostgresRun } from '../support/postgres'
+import { adminPool, isPostgresRun, postgresUrlFor } from '../support/postgres'
 
 describe.skipIf(!isPostgresRun())('the PostgreSQL connection pool', () => {
   let database: Database
@@ -54,6 +55,29 @@ describe('migrationsCurrent', () => {
       expect(await migrationsCurrent(database.db)).toBe(false)
     } finally {
       await database.close()
+    }
+  })
+})
+
+describe.skipIf(!isPostgresRun())('a failed start on PostgreSQL', () => {
+  test('leaves no connection behind when the migration fails after the pool connected', async () => {
+    const name = `twofold_failstart_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+    const admin = adminPool()
+    try {
+      await admin.query(`CREATE DATABASE ${name}`)
+      // A migrations table Drizzle cannot read: the pool connects and takes the advisory lock, then migrate() throws.
+      const setup = new (await import('pg')).default.Client({ connectionString: postgresUrlFor(name) })
+      await setup.connect()
+      await setup.query('create schema drizzle; create table drizzle.__drizzle_migrations (unrelated text)')
+      await setup.end()
+
+      await expect(openDatabase({ kind: 'postgres', url: postgresUrlFor(name) })).rejects.toThrow()
+      const connections = async () =>
+        (await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name])).rows[0]?.n
+      await vi.waitFor(async () => expect(await connections()).toBe(0), { timeout: 5_000 })
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await admin.end()
     }
   })
 })

@@ -3,6 +3,7 @@
 // same database, so the machine's speed cancels out. A missed target exits 1. In-memory PGlite by default;
 // with DATABASE_URL=postgres://… a fresh database on that server, dropped afterwards.
 import '../../scripts/load-env'
+import './quiet-log'
 import { Bench } from 'tinybench'
 import { openDatabase } from '../../src/server/db/client'
 import * as projects from '../../src/server/services/projects'

@@ -63,6 +63,14 @@ type AppRoute = { file: string; match: (pathname: string) => boolean; load: () =
 
 const APP_DIR = path.resolve(import.meta.dirname, '../../src/app')
 
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined
+  return () => {
+    made ??= make()
+    return made
+  }
+}
+
 /** The route files of the public API, each with a matcher built from its folder names ([id] is one segment). */
 function appRoutes(): AppRoute[] {
   const files = readdirSync(path.join(APP_DIR, 'api/v1'), { recursive: true, encoding: 'utf8' })
@@ -81,7 +89,8 @@ function appRoutes(): AppRoute[] {
     return {
       file,
       match: (pathname: string) => regex.test(pathname),
-      load: async (): Promise<RouteModule> => import(pathToFileURL(path.join(APP_DIR, file)).href),
+      // Imported once: a dynamic import() per request would put the module loader's hooks into every figure.
+      load: once(async (): Promise<RouteModule> => import(pathToFileURL(path.join(APP_DIR, file)).href)),
     }
   })
 }

@@ -9,7 +9,7 @@ import { throwawayPostgres } from '../support/server'
 
 const journal: { entries: { tag: string }[] } = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8'))
 
-describe.skipIf(!isPostgresRun())('migrations on PostgreSQL', () => {
+describe.skipIf(!isPostgresRun())('migrations (PostgreSQL only: set DATABASE_URL=postgres://… to run)', () => {
   test('three instances opening one fresh database at once all start, and each migration runs once', async () => {
     const fresh = await throwawayPostgres()
     try {

@@ -96,7 +96,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     printed += chunk.toString()
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  exited.then(() => database?.drop().catch(() => {}))
+  // stop() waits for this too, so a suite that ends right after stopping its server leaves no database behind.
+  const dropped = exited.then(() => database?.drop().catch(() => {}))
 
   const server: RunningServer = {
     url,
@@ -109,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
       const code = await exited
       clearTimeout(killer)
+      await dropped
       return code
     },
   }

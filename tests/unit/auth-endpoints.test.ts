@@ -6,6 +6,7 @@ import { CLIENT_IP_HEADER, createAuth, withClientIp } from '../../src/server/aut
 import { authHttpHandler, PUBLIC_AUTH_ENDPOINTS } from '../../src/server/auth/http-surface'
 import type { Database } from '../../src/server/db/client'
 import { createTestDatabase } from '../support/db'
+import { expectProblem } from '../support/problem'
 
 const APP = 'http://localhost:3000'
 let database: Database
@@ -47,18 +48,7 @@ function call(endpoint: string, init: RequestInit = {}): Promise<Response> {
   )
 }
 
-async function expectNotFound(response: Response): Promise<void> {
-  expect(response.status).toBe(404)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  expect(await response.json()).toEqual({
-    type: 'https://twofold.dev/problems/not-found',
-    title: 'Not found',
-    status: 404,
-    detail: 'Endpoint not found.',
-    code: 'NOT_FOUND',
-    requestId: expect.any(String),
-  })
-}
+const expectNotFound = (response: Response) => expectProblem(response, 'NOT_FOUND', 'Endpoint not found.')
 
 describe('Better Auth over HTTP', () => {
   test('the enumeration sees the endpoints that were reachable, so it cannot pass by finding nothing', () => {

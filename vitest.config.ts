@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file gets its own database; two workers keep a 2-core machine busy without thrashing.
     maxWorkers: 2,
+    // The route modules log one access line per request: thousands in a fuzz run. Tests that read logs capture them.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 })

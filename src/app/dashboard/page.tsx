@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { CreateProjectForm } from '@/components/project-forms'
+import { unlessUnavailable } from '@/components/unavailable-page'
 import { ValidationError } from '@/server/errors'
 import { requireSession } from '@/server/operations/next'
 import * as projects from '@/server/services/projects'
@@ -15,7 +16,11 @@ const PAGE_SIZE = 50
 
 type SearchParams = { deleted?: string | string[]; after?: string | string[] }
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+export default async function DashboardPage(props: { searchParams: Promise<SearchParams> }) {
+  return unlessUnavailable('/dashboard', () => Dashboard(props))
+}
+
+async function Dashboard({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await requireSession('/dashboard')
   const { deleted, after } = await searchParams
   const cursor = typeof after === 'string' ? after : undefined

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { CreateTokenForm, RevokeTokenButton } from '@/components/token-forms'
+import { unlessUnavailable } from '@/components/unavailable-page'
 import { requireSession } from '@/server/operations/next'
 import { SCOPES } from '@/server/services/context'
 import * as tokens from '@/server/services/tokens'
@@ -18,6 +19,10 @@ function status(token: tokens.ApiToken, now: Date): string {
 }
 
 export default async function TokensPage() {
+  return unlessUnavailable('/dashboard/settings/tokens', () => Tokens())
+}
+
+async function Tokens() {
   const ctx = await requireSession('/dashboard/settings/tokens')
   const list = await tokens.list(ctx)
   const now = ctx.now()

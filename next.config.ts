@@ -17,7 +17,11 @@ const nextConfig: NextConfig = {
     return [
       { source: '/:path*', headers: securityHeaders },
       // JSON is never a document to render: nothing may load or frame it. Pages get a per-request nonce policy (src/proxy.ts).
-      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+      // The dev mailbox's HTML view sends its own sandboxing policy, which this one would replace.
+      {
+        source: '/api/:path((?!dev/mailbox/).*)',
+        headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }],
+      },
     ]
   },
 }

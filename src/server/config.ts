@@ -19,6 +19,15 @@ const EnvSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .describe('seed the demo account on start (default: on in development, off in production)'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .describe(
+      'smtp://user:pass@host:587 or smtps://user:pass@host:465 for outgoing mail; unset in development: the dev mailbox at /dev/mailbox',
+    ),
+  MAIL_FROM: z.string().trim().min(1).default('Twofold <no-reply@localhost>').describe('the From of every e-mail the app sends'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TRUST_PROXY: z
     .string()
@@ -46,6 +55,8 @@ export type Config = {
   seedDemo: boolean
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
   trustProxy: TrustProxy
+  /** Outgoing mail: through SMTP when `smtpUrl` is set; otherwise into the dev mailbox (development and tests). */
+  mail: { smtpUrl: string | null; from: string }
 }
 
 export class ConfigError extends Error {
@@ -84,6 +95,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       'Invalid environment:\n  DATABASE_URL: must start with postgres:// (or be memory://, or unset for embedded PGlite)',
     )
 
+  if (e.SMTP_URL && !isSmtpUrl(e.SMTP_URL)) {
+    throw new ConfigError(
+      `Invalid environment:\n  SMTP_URL: must be an smtp:// or smtps:// URL with a host (${EnvSchema.shape.SMTP_URL.description})`,
+    )
+  }
+
   return {
     env: e.NODE_ENV,
     database,
@@ -92,7 +109,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     trustProxy,
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
   }
+}
+
+// The message names the variable, never its value: the URL carries the SMTP password.
+function isSmtpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false
+  const url = new URL(value)
+  return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== ''
 }
 
 /** TRUST_PROXY's three forms; `invalid` names the first entry that is none of them. */

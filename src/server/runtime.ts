@@ -5,6 +5,8 @@ import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createRateLimiter, type RateLimiter } from './http/rate-limit'
 import { log } from './log'
+import { mailTransportFor } from './mail/transport'
+import { type MailWorker, startMailWorker } from './mail/worker'
 import { seedDemo } from './seed'
 
 export type Limits = {
@@ -55,12 +57,13 @@ export async function createRuntime(cfg: Config): Promise<Runtime> {
 // be opened exactly once. Each bundle has its own copy of the error classes, though, so the rate limiters,
 // which throw them, are built per copy: a RATE_LIMITED thrown into an action must be that action's RateLimited.
 const RUNTIME = Symbol.for('twofold.runtime')
-type Holder = { [RUNTIME]?: Promise<SharedRuntime> }
+const MAIL_WORKER = Symbol.for('twofold.mail-worker')
+type Holder = { [RUNTIME]?: Promise<SharedRuntime>; [MAIL_WORKER]?: MailWorker }
 const limitsOf = new WeakMap<Database, Limits>()
 
 export async function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder
-  holder[RUNTIME] ??= openSharedRuntime(config()).catch((error: unknown) => {
+  holder[RUNTIME] ??= openAppRuntime(config()).catch((error: unknown) => {
     holder[RUNTIME] = undefined
     throw error
   })
@@ -71,6 +74,33 @@ export async function getRuntime(): Promise<Runtime> {
     limitsOf.set(shared.database, limits)
   }
   return { ...shared, limits }
+}
+
+/** The app's runtime: the shared part, and the mail worker, which only the app (not a script) runs. */
+async function openAppRuntime(cfg: Config): Promise<SharedRuntime> {
+  const shared = await openSharedRuntime(cfg)
+  if (!shuttingDown) startMailWorkerOnce(shared)
+  return shared
+}
+
+function startMailWorkerOnce({ config: cfg, database }: SharedRuntime): void {
+  const holder = globalThis as Holder
+  if (holder[MAIL_WORKER]) return
+  const transport = mailTransportFor(cfg, log)
+  if (!transport) {
+    log.warn('SMTP_URL is not set: e-mail is kept in the outbox, unsent, until it is')
+    return
+  }
+  holder[MAIL_WORKER] = startMailWorker({ db: database.db, transport, log })
+  log.info('mail worker started', { transport: transport.kind })
+}
+
+/**
+ * Asks the mail worker to deliver now: call it after committing a transaction that queued mail (enqueueMail), so
+ * the message leaves within moments rather than at the next tick. Does nothing where no worker runs.
+ */
+export function nudgeMailWorker(): void {
+  ;(globalThis as Holder)[MAIL_WORKER]?.nudge()
 }
 
 const RETRY_FIRST_MS = 500
@@ -105,7 +135,8 @@ type ShutdownHooks = { endStreams?(): void; close?(): Promise<void> }
 
 /**
  * What server.js calls on SIGTERM: endStreams before it waits for in-flight requests, close after they are done.
- * close ends the database (the pool's connections, or PGlite's files), once, whether or not it ever opened.
+ * close stops the mail worker (letting a round in progress finish, so no message is left half-recorded) and then
+ * ends the database (the pool's connections, or PGlite's files), once, whether or not it ever opened.
  */
 export function registerShutdownHooks(): void {
   const hooks: ShutdownHooks = {
@@ -119,6 +150,12 @@ export function registerShutdownHooks(): void {
       holder[RUNTIME] = undefined
       const shared = await opening?.catch(() => undefined)
       if (!shared) return
+      const worker = holder[MAIL_WORKER]
+      holder[MAIL_WORKER] = undefined
+      if (worker) {
+        await worker.stop()
+        log.info('mail worker stopped')
+      }
       await shared.database.close()
       log.info('database closed', { database: shared.database.kind })
     },

@@ -37,6 +37,20 @@ describe('configuration', () => {
     expect(parseConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: secret, SEED_DEMO: 'true' }).seedDemo).toBe(true)
   })
 
+  test('mail: no SMTP_URL means the dev mailbox, from a default sender', () => {
+    expect(parseConfig({}).mail).toEqual({ smtpUrl: null, from: 'Twofold <no-reply@localhost>' })
+    expect(parseConfig({ SMTP_URL: ' smtps://u:p@mail.example:465 ', MAIL_FROM: 'Acme <hi@acme.test>' }).mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example:465',
+      from: 'Acme <hi@acme.test>',
+    })
+  })
+
+  test.each(['http://mail.example', 'smtp://', 'mail.example:587'])('SMTP_URL=%j is refused without echoing it', (url) => {
+    const start = () => parseConfig({ SMTP_URL: url.replace('mail', 'secret-pass@mail') })
+    expect(start).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/)
+    expect(start).not.toThrow(/secret-pass/)
+  })
+
   test('every invalid variable is named, with its description', () => {
     const error = (() => {
       try {

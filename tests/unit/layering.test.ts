@@ -34,6 +34,8 @@ const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
   { layer: 'services', forbidden: /^\.\.\/(operations|http|auth)\/|^@\/(app|components)/, why: 'services sit below the adapters' },
   { layer: 'db', forbidden: FRAMEWORK, why: 'the database layer is plain Drizzle' },
   { layer: 'db', forbidden: /^\.\.\/(services|operations|http|auth)\//, why: 'the database layer sits at the bottom' },
+  { layer: 'mail', forbidden: FRAMEWORK, why: 'the mailer runs in the worker, off any request, and is called by services' },
+  { layer: 'mail', forbidden: /^\.\.\/(services|operations|http|auth)\/|^@\/(app|components)/, why: 'the mailer sits below the services' },
   { layer: 'http', forbidden: /^(next|react|react-dom)(\/|$)/, why: 'HTTP renderings work on web-standard Request and Response' },
 ]
 
@@ -54,10 +56,10 @@ const tree = sourceFiles(root).map((file) => ({ file, source: readFileSync(file,
 describe('layering', () => {
   test('the source tree has the layers this test guards', () => {
     const layers = new Set(tree.map(({ file }) => path.relative(root, file).split(path.sep)[0]))
-    for (const layer of ['services', 'db', 'http', 'operations']) expect(layers).toContain(layer)
+    for (const layer of ['services', 'db', 'http', 'operations', 'mail']) expect(layers).toContain(layer)
   })
 
-  test('no service, database or HTTP module imports a framework or a layer above it', () => {
+  test('no service, database, mail or HTTP module imports a framework or a layer above it', () => {
     expect(violations(tree)).toEqual([])
   })
 
@@ -79,5 +81,10 @@ describe('layering', () => {
   ])('would catch %s in a service', (line) => {
     const file = path.join(root, 'services', 'new-feature.ts')
     expect(violations([{ file, source: `${line}\nexport const x = 1\n` }])).toHaveLength(1)
+  })
+
+  test('would catch Next.js in the mailer', () => {
+    const file = path.join(root, 'mail', 'outbox.ts')
+    expect(violations([{ file, source: "import { after } from 'next/server'\n" }])).toHaveLength(1)
   })
 })

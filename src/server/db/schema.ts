@@ -1,6 +1,6 @@
 // The database schema: Better Auth's four tables (keys named as Better Auth expects) and Twofold's own.
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
@@ -121,4 +121,33 @@ export const authRateLimit = pgTable('auth_rate_limit', {
   lastRequest: bigint('last_request', { mode: 'number' }).notNull(),
 })
 
-export const schema = { user, session, account, verification, authRateLimit, projects, apiTokens, rateLimits }
+// E-mail waiting to be sent, and what became of it: written in the caller's transaction, so a message exists exactly
+// when the change that caused it committed, and delivered off the request path by src/server/mail/outbox.ts.
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    // When a worker may next try: for a pending row being sent, the end of that worker's lease.
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('outbox_status_check', sql`${t.status} in ('pending', 'sent', 'failed')`),
+    // Serves the workers' one question, "which pending messages are due?", and stays as small as the backlog.
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // The dev mailbox: newest first.
+    index('outbox_created_idx').on(t.createdAt.desc()),
+  ],
+)
+
+export const schema = { user, session, account, verification, authRateLimit, projects, apiTokens, rateLimits, outbox }

@@ -1,0 +1,36 @@
+// The dev mailbox's reads: the outbox's rows are the mail the app sent, so development needs no mail server.
+import { desc, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../db/client'
+import { outbox } from '../db/schema'
+
+export type MailboxEntry = Pick<
+  typeof outbox.$inferSelect,
+  'id' | 'to' | 'subject' | 'text' | 'status' | 'attempts' | 'lastError' | 'createdAt' | 'sentAt'
+>
+
+/** The newest `limit` messages, newest first. */
+export async function recentMail(db: Db, limit = 50): Promise<MailboxEntry[]> {
+  return db
+    .select({
+      id: outbox.id,
+      to: outbox.to,
+      subject: outbox.subject,
+      text: outbox.text,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      createdAt: outbox.createdAt,
+      sentAt: outbox.sentAt,
+    })
+    .from(outbox)
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(limit)
+}
+
+/** A message's HTML body, or null if there is no such message (or `id` is not even a uuid). */
+export async function mailHtml(db: Db, id: string): Promise<string | null> {
+  if (!z.uuid().safeParse(id).success) return null
+  const [row] = await db.select({ html: outbox.html }).from(outbox).where(eq(outbox.id, id))
+  return row?.html ?? null
+}

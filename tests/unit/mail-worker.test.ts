@@ -72,7 +72,7 @@ describe('mail worker', () => {
     await enqueueMail(database.db, message('Invitation'))
     mailer.nudge()
 
-    await expect.poll(() => server.received.map((mail) => mail.subject), { timeout: 5_000 }).toEqual(['Invitation'])
+    await expect.poll(() => server.received.map((mail) => mail.subject), { timeout: 10_000 }).toEqual(['Invitation'])
   })
 
   test('without a nudge, mail is sent on the next tick', async () => {
@@ -82,14 +82,14 @@ describe('mail worker', () => {
     worker(held.transport, 100)
     await enqueueMail(database.db, message('Queued later'))
 
-    await expect.poll(() => held.sent.sort(), { timeout: 5_000 }).toEqual(['Queued before start', 'Queued later'])
+    await expect.poll(() => held.sent.sort(), { timeout: 10_000 }).toEqual(['Queued before start', 'Queued later'])
   })
 
   test('nudges during a round never start a second round alongside it; they ask for one more after it', async () => {
     const held = heldTransport()
     await enqueueMail(database.db, message('First'))
     const mailer = worker(held.transport, 60_000)
-    await expect.poll(() => held.mostInFlight()).toBe(1)
+    await expect.poll(() => held.mostInFlight(), { timeout: 10_000 }).toBe(1)
 
     await enqueueMail(database.db, message('Second'))
     mailer.nudge()
@@ -98,7 +98,7 @@ describe('mail worker', () => {
     expect(held.mostInFlight()).toBe(1)
 
     held.release()
-    await expect.poll(() => held.sent, { timeout: 5_000 }).toEqual(['First', 'Second'])
+    await expect.poll(() => held.sent, { timeout: 10_000 }).toEqual(['First', 'Second'])
     expect(held.mostInFlight()).toBe(1)
   })
 
@@ -106,7 +106,7 @@ describe('mail worker', () => {
     const held = heldTransport()
     await enqueueMail(database.db, message('In flight'))
     const mailer = worker(held.transport, 50)
-    await expect.poll(() => held.mostInFlight()).toBe(1)
+    await expect.poll(() => held.mostInFlight(), { timeout: 10_000 }).toBe(1)
 
     let stopped = false
     const stopping = mailer.stop().then(() => {

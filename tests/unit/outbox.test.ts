@@ -72,6 +72,13 @@ describe('outbox', () => {
     expect(await rowOf(id)).toMatchObject({ status: 'sent', attempts: 1, sentAt: T0, lastError: null })
   })
 
+  test('a message is due at once on the clock delivery reads: queued and delivered in the same millisecond, it is sent', async () => {
+    const server = await smtpServer()
+    const now = new Date()
+    await enqueueMail(database.db, message({ subject: 'Same millisecond' }), now)
+    expect(await deliverDueMail(database.db, smtpTransport(server.url, FROM), now, { log })).toEqual({ sent: 1, retrying: 0, failed: 0 })
+  })
+
   test('a message queued in a transaction that rolls back never exists', async () => {
     await database.db
       .transaction(async (tx) => {
@@ -188,7 +195,7 @@ describe('outbox', () => {
 
     const first = deliverDueMail(database.db, slowTransport, T0, { log })
     // The first worker's claim has committed; the send is still in flight.
-    await expect.poll(async () => (await rowOf(id)).attempts).toBe(1)
+    await expect.poll(async () => (await rowOf(id)).attempts, { timeout: 10_000 }).toBe(1)
     expect(await deliverDueMail(database.db, smtpTransport(server.url, FROM), T0, { log })).toEqual({ sent: 0, retrying: 0, failed: 0 })
     release()
     expect(await first).toEqual({ sent: 1, retrying: 0, failed: 0 })

@@ -22,10 +22,16 @@ const MailMessageSchema = z.object({
 /**
  * Queues `message`; pass the caller's transaction as `db` so the message exists exactly when the caller's change
  * committed. Nothing is sent here: call the worker's nudge() after the commit to send it promptly.
+ *
+ * It is due at `now` on the app's clock, the one deliverDueMail compares with: left to the database's now(), which
+ * counts microseconds, a message queued in the same millisecond as a round looked not yet due to it.
  */
-export async function enqueueMail(db: Db, message: MailMessage): Promise<{ id: string }> {
+export async function enqueueMail(db: Db, message: MailMessage, now = new Date()): Promise<{ id: string }> {
   const values = MailMessageSchema.parse(message)
-  const [row] = await db.insert(outbox).values(values).returning({ id: outbox.id })
+  const [row] = await db
+    .insert(outbox)
+    .values({ ...values, nextAttemptAt: now })
+    .returning({ id: outbox.id })
   if (!row) throw new Error('the outbox insert returned no row')
   return row
 }

@@ -76,13 +76,22 @@ async function underMigrationLock(pool: import('pg').Pool, migrate: () => Promis
 
 const Journal = z.object({ entries: z.array(z.object({ when: z.number(), tag: z.string() })) })
 
+// The journal is part of the build: read once, not on every readiness probe.
+let latestShipped: number | undefined
+function latestShippedMigration(): number {
+  if (latestShipped === undefined) {
+    const journal = Journal.parse(JSON.parse(readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')))
+    latestShipped = Math.max(0, ...journal.entries.map((entry) => entry.when))
+  }
+  return latestShipped
+}
+
 /**
  * Whether the database has every migration this build ships: Drizzle records each applied migration in
  * drizzle.__drizzle_migrations with the journal's `when` as created_at, and applies them in that order.
  */
 export async function migrationsCurrent(db: Db): Promise<boolean> {
-  const journal = Journal.parse(JSON.parse(readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')))
-  const latest = Math.max(0, ...journal.entries.map((entry) => entry.when))
+  const latest = latestShippedMigration()
   const result = await db.execute(sql`select coalesce(max(created_at), 0)::text as applied from drizzle.__drizzle_migrations`)
   const [row] = z.object({ rows: z.array(z.object({ applied: z.coerce.number() })) }).parse(result).rows
   return (row?.applied ?? 0) >= latest

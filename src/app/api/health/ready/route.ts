@@ -1,9 +1,9 @@
 // Readiness: the database answers and has every migration this build ships. A load balancer sends traffic only
 // when this says 200; otherwise 503 problem+json with Retry-After, like any request during an outage.
-import { randomUUID } from 'node:crypto'
 import { migrationsCurrent } from '@/server/db/client'
 import { toAppError, Unavailable } from '@/server/errors'
 import { problemResponse } from '@/server/http/problem'
+import { requestIdFrom } from '@/server/http/request-id'
 import { log } from '@/server/log'
 import { getRuntime } from '@/server/runtime'
 
@@ -11,8 +11,8 @@ export const dynamic = 'force-dynamic'
 
 const NO_STORE = () => new Headers({ 'Cache-Control': 'no-store' })
 
-export async function GET() {
-  const requestId = randomUUID()
+export async function GET(request: Request) {
+  const requestId = requestIdFrom(request.headers)
   try {
     const { database } = await getRuntime()
     if (!(await migrationsCurrent(database.db))) {

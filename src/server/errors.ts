@@ -163,3 +163,17 @@ export function toAppError(error: unknown): AppError {
   if (isDatabaseUnavailable(error)) return new Unavailable(5, { cause: error })
   return new AppError('INTERNAL', 'Something went wrong on our side.', { cause: error })
 }
+
+/** Whether `error` (or a cause of it) is PostgreSQL's unique violation, optionally on the named constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (Reflect.get(current, 'code') === '23505') {
+      return (
+        !constraint || Reflect.get(current, 'constraint') === constraint || String(Reflect.get(current, 'message')).includes(constraint)
+      )
+    }
+    current = Reflect.get(current, 'cause')
+  }
+  return false
+}

@@ -4,6 +4,7 @@ import { user } from './db/schema'
 import { log } from './log'
 import type { SharedRuntime } from './runtime'
 import * as projects from './services/projects'
+import * as workspaces from './services/workspaces'
 
 export const DEMO_ACCOUNT = { email: 'demo@twofold.dev', password: 'twofold-demo', name: 'Demo User' } as const
 
@@ -12,7 +13,15 @@ export async function seedDemo({ database, auth }: Pick<SharedRuntime, 'database
   const [existing] = await db.select({ id: user.id }).from(user).where(eq(user.email, DEMO_ACCOUNT.email))
   if (!existing) {
     const { user: created } = await auth.api.signUpEmail({ body: { ...DEMO_ACCOUNT } })
-    const ctx = { db, actor: { type: 'user', userId: created.id, via: 'session' } as const, now: () => new Date() }
+    const [personal] = (
+      await workspaces.listMine({ db, actor: { type: 'user', userId: created.id, via: 'session' }, now: () => new Date() })
+    ).items
+    const ctx = {
+      db,
+      actor: { type: 'user', userId: created.id, via: 'session' } as const,
+      now: () => new Date(),
+      workspace: personal?.slug,
+    }
     await projects.create(ctx, { name: 'Welcome to Twofold', description: 'Rename me, describe me, or delete me.' })
     await projects.create(ctx, { name: 'Mobile app', description: 'Create an API token in Settings to reach this from the API.' })
   }

@@ -16,7 +16,7 @@ import type { Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
 import { mountRoutes, pathMatcher, type RouteDeps } from '../../src/server/operations/to-route'
 import { createLimits, setRuntimeForTests } from '../../src/server/runtime'
-import type { Scope } from '../../src/server/services/context'
+import { SCOPES, type Scope } from '../../src/server/services/context'
 import * as tokens from '../../src/server/services/tokens'
 import { contextFor, createUser, sessionActor } from './db'
 
@@ -190,8 +190,10 @@ function mountedApi(database: Database, options: ApiOptions): ApiHarness {
 }
 
 /** A new API token for an existing user, as the Authorization header value. */
-export async function bearerTokenFor(database: Database, userId: string, scopes: readonly Scope[] = ['projects:read', 'projects:write']) {
-  const { token, apiToken } = await tokens.create(contextFor(database, sessionActor(userId)), { name: 'test', scopes: [...scopes] })
+/** A token `userId` makes in `workspace` (a slug; by default their personal workspace) with `scopes` (all by default). */
+export async function bearerTokenFor(database: Database, userId: string, scopes: readonly Scope[] = SCOPES, workspace?: string) {
+  const ctx = contextFor(database, sessionActor(userId), undefined, workspace)
+  const { token, apiToken } = await tokens.create(ctx, { name: 'test', scopes: [...scopes] })
   return { token, tokenId: apiToken.id, authorization: `Bearer ${token}` }
 }
 

@@ -5,6 +5,7 @@ import { inject } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
 import { rateLimits, schema, user } from '../../src/server/db/schema'
 import type { Actor, ServiceContext } from '../../src/server/services/context'
+import { createPersonal } from '../../src/server/services/workspaces'
 import { isPostgresRun, openThrowawayDatabase } from './postgres'
 
 export async function createTestDatabase(): Promise<Database> {
@@ -16,17 +17,37 @@ export async function createTestDatabase(): Promise<Database> {
   return openThrowawayDatabase(clone, template)
 }
 
-/** Inserts a user row directly: service tests need an owner, not a password. */
+// Each user createUser made, with the slug of their personal workspace: contextFor works in it unless told otherwise.
+const personalSlugs = new Map<string, string>()
+
+/**
+ * Inserts a user row directly (service tests need a person, not a password) with the personal workspace sign-up
+ * gives everyone.
+ */
 export async function createUser(database: Database, name = 'Test User'): Promise<string> {
   const id = randomUUID()
   await database.db.insert(user).values({ id, name, email: `${id}@example.test` })
+  const personal = await createPersonal(database.db, { id, name })
+  personalSlugs.set(id, personal.slug)
   return id
+}
+
+/** The slug of the personal workspace createUser made for `userId`. */
+export function personalWorkspace(userId: string): string {
+  const slug = personalSlugs.get(userId)
+  if (!slug) throw new Error(`no personal workspace recorded for ${userId}: make the user with createUser`)
+  return slug
 }
 
 export const sessionActor = (userId: string): Actor => ({ type: 'user', userId, via: 'session' })
 
-export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date()): ServiceContext {
-  return { db: database.db, actor, now }
+/**
+ * A service context for `actor`. A session works in `workspace` (a slug), by default the personal workspace of a
+ * user made with createUser; a token works in its own.
+ */
+export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date(), workspace?: string): ServiceContext {
+  const slug = workspace ?? (actor.type === 'user' && actor.via === 'session' ? personalSlugs.get(actor.userId) : undefined)
+  return { db: database.db, actor, now, workspace: slug, appUrl: 'http://app.test' }
 }
 
 // Every table of the schema except the API's rate-limit counters, which count rejected requests by design (a refused

@@ -7,6 +7,7 @@ import type { Db } from '../db/client'
 import { account, authRateLimit, session, user, verification } from '../db/schema'
 import { clientIp } from '../http/client-ip'
 import { authLogger } from '../log'
+import { createPersonal } from '../services/workspaces'
 
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
@@ -44,6 +45,9 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
       useSecureCookies: cfg.appUrl.startsWith('https://'),
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
+    // Every account starts with a personal workspace, however it was created (sign-up now, OAuth later). Should this
+    // fail after the user row is written, the person is sent to create a workspace instead (/dashboard).
+    databaseHooks: { user: { create: { after: async (created) => void (await createPersonal(db, created)) } } },
     telemetry: { enabled: false },
     // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
     logger: authLogger({ disabled: cfg.env === 'test' }),

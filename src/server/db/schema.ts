@@ -1,6 +1,6 @@
 // The database schema: Better Auth's four tables (keys named as Better Auth expects) and Twofold's own.
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
@@ -67,13 +67,76 @@ export const verification = pgTable(
   (t) => [index('verification_identifier_idx').on(t.identifier)],
 )
 
+// The tenant: projects, API tokens (and later files, activity and the plan) belong to a workspace, and people reach
+// them through a membership. The slug is the workspace's part of every URL (/w/{slug}/…).
+export const workspaces = pgTable('workspaces', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+})
+
+export const ROLES = ['owner', 'admin', 'member'] as const
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ROLES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId] }),
+    check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+    // "Which workspaces is this person in?": the switcher and every session's workspace lookup.
+    index('memberships_user_idx').on(t.userId),
+  ],
+)
+
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    // SHA-256 of the link's secret; the secret itself is only ever in the e-mail.
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedBy: text('invited_by').references(() => user.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull().defaultNow(),
+    // The outbox message that carries the latest link: the list says whether it was sent or is being retried.
+    mailId: uuid('mail_id'),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    acceptedBy: text('accepted_by').references(() => user.id, { onDelete: 'set null' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+    // At most one open invitation per address and workspace: inviting again resends it instead.
+    uniqueIndex('invitations_open_idx').on(t.workspaceId, t.email).where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    index('invitations_workspace_idx').on(t.workspaceId, t.createdAt.desc()),
+  ],
+)
+
 export const projects = pgTable(
   'projects',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    ownerId: text('owner_id')
+    workspaceId: uuid('workspace_id')
       .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    // Who created it; the project stays with the workspace when that person leaves or deletes their account.
+    createdBy: text('created_by').references(() => user.id, { onDelete: 'set null' }),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     // Bumped on every write: the source of the ETag, so a stale If-Match is detected without comparing timestamps.
@@ -81,14 +144,18 @@ export const projects = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  // Serves "my projects, newest first" and keyset pagination over (created_at, id).
-  (t) => [index('projects_owner_created_idx').on(t.ownerId, t.createdAt.desc(), t.id.desc())],
+  // Serves "the workspace's projects, newest first" and keyset pagination over (created_at, id).
+  (t) => [index('projects_workspace_created_idx').on(t.workspaceId, t.createdAt.desc(), t.id.desc())],
 )
 
 export const apiTokens = pgTable(
   'api_tokens',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    // The token acts in this workspace, with the role its creator has there now: it stops working when they leave.
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
     userId: text('user_id')
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
@@ -103,7 +170,11 @@ export const apiTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.hash), index('api_tokens_user_idx').on(t.userId, t.createdAt.desc())],
+  (t) => [
+    uniqueIndex('api_tokens_hash_idx').on(t.hash),
+    index('api_tokens_workspace_idx').on(t.workspaceId, t.createdAt.desc()),
+    index('api_tokens_user_idx').on(t.userId),
+  ],
 )
 
 // Counters for rate-limiter-flexible's Drizzle store: shared by every app instance on the same database.
@@ -150,4 +221,17 @@ export const outbox = pgTable(
   ],
 )
 
-export const schema = { user, session, account, verification, authRateLimit, projects, apiTokens, rateLimits, outbox }
+export const schema = {
+  user,
+  session,
+  account,
+  verification,
+  authRateLimit,
+  workspaces,
+  memberships,
+  invitations,
+  projects,
+  apiTokens,
+  rateLimits,
+  outbox,
+}

@@ -10,6 +10,7 @@ export const getMe = operation({
   input: z.object({}),
   output: accounts.Me,
   scope: null,
+  role: null,
   http: { method: 'GET', path: '/api/v1/me', status: 200 },
   run: (ctx) => accounts.me(ctx),
 })

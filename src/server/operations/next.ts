@@ -6,14 +6,17 @@ import { redirect, unstable_rethrow } from 'next/navigation'
 import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
 import { log } from '../log'
-import { getRuntime, sessionUserId } from '../runtime'
+import { getRuntime, nudgeMailWorker, sessionUserId } from '../runtime'
 import type { ServiceContext } from '../services/context'
 import type { Operation } from './operation'
 import { type ActionDeps, type ActionOptions, failedAction, toAction } from './to-action'
 import { mountRoutes, type RouteDeps } from './to-route'
 
-/** The service context for the signed-in person making this request (anonymous if none). */
-export async function sessionContext(): Promise<ServiceContext> {
+/**
+ * The service context for the signed-in person making this request (anonymous if none), working in the workspace
+ * whose slug is given (from the URL or the posted form; the services check the membership).
+ */
+export async function sessionContext(workspace?: string): Promise<ServiceContext> {
   // headers() first: it marks the render dynamic, so a build never opens the database while prerendering.
   const requestHeaders = await headers()
   const runtime = await getRuntime()
@@ -24,12 +27,19 @@ export async function sessionContext(): Promise<ServiceContext> {
     accept: 'session',
     sessionUserId: (h) => sessionUserId(runtime.auth, h),
   })
-  return { db: runtime.database.db, actor, now: () => new Date() }
+  return {
+    db: runtime.database.db,
+    actor,
+    now: () => new Date(),
+    workspace,
+    appUrl: runtime.config.appUrl,
+    mailQueued: nudgeMailWorker,
+  }
 }
 
 /** For pages behind sign-in: the signed-in context, or a redirect to sign-in that comes back to `returnTo`. */
-export async function requireSession(returnTo: string): Promise<ServiceContext & { actor: { type: 'user' } }> {
-  const ctx = await sessionContext()
+export async function requireSession(returnTo: string, workspace?: string): Promise<ServiceContext & { actor: { type: 'user' } }> {
+  const ctx = await sessionContext(workspace)
   if (ctx.actor.type !== 'user') redirect(`/sign-in?next=${encodeURIComponent(returnTo)}`)
   return { ...ctx, actor: ctx.actor }
 }

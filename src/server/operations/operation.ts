@@ -1,7 +1,7 @@
 // An operation is declared once — input and output schemas, who may call it, its HTTP shape — and
 // adapted to each transport: toAction (server actions), toRoute (route handlers), and the OpenAPI document.
 import type { z } from 'zod'
-import type { Scope, ServiceContext } from '../services/context'
+import type { Role, Scope, ServiceContext } from '../services/context'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -31,6 +31,12 @@ export type Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   output: O
   /** Every operation needs a signed-in user; `scope` is what an API token must also carry (null: any token). */
   scope: Scope | null
+  /**
+   * The least workspace role the caller needs (null: the operation is not about one workspace). The service checks
+   * it against the database on every call; it is declared here for the docs and the generated authorization tests,
+   * which prove the two agree.
+   */
+  role: Role | null
   /** How the public API serves it; absent for operations only the app's own UI may call (e.g. minting tokens). */
   http?: HttpShape<z.output<O>>
   // Declared as a method so that a list of operations of different types is a list of `Operation`.

@@ -1,14 +1,15 @@
-// The project operations: each declared once, served as server actions and as /api/v1 routes.
+// The project operations: each declared once, served as server actions and as /api/v1 routes. Any member may use them.
 import * as projects from '../services/projects'
 import { operation } from './operation'
 
 export const listProjects = operation({
   name: 'projects.list',
-  summary: 'List your projects, newest first',
+  summary: 'List the workspace’s projects, newest first',
   tag: 'Projects',
   input: projects.ListProjectsInput,
   output: projects.ProjectPage,
   scope: 'projects:read',
+  role: 'member',
   http: { method: 'GET', path: '/api/v1/projects', status: 200, paginated: true },
   run: projects.list,
 })
@@ -20,6 +21,7 @@ export const getProject = operation({
   input: projects.GetProjectInput,
   output: projects.Project,
   scope: 'projects:read',
+  role: 'member',
   http: { method: 'GET', path: '/api/v1/projects/{id}', status: 200, etagVersion: (p) => p.version },
   run: projects.get,
 })
@@ -31,6 +33,7 @@ export const createProject = operation({
   input: projects.CreateProjectInput,
   output: projects.Project,
   scope: 'projects:write',
+  role: 'member',
   http: {
     method: 'POST',
     path: '/api/v1/projects',
@@ -48,6 +51,7 @@ export const updateProject = operation({
   input: projects.UpdateProjectInput,
   output: projects.Project,
   scope: 'projects:write',
+  role: 'member',
   http: { method: 'PATCH', path: '/api/v1/projects/{id}', status: 200, etagVersion: (p) => p.version, ifMatch: true },
   run: projects.update,
 })
@@ -60,6 +64,7 @@ export const deleteProject = operation({
   // The service returns what it deleted (the app says so); over HTTP the answer is 204 with no body.
   output: projects.Project,
   scope: 'projects:write',
+  role: 'member',
   http: { method: 'DELETE', path: '/api/v1/projects/{id}', status: 204, ifMatch: true },
   run: projects.remove,
 })

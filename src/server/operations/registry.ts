@@ -1,6 +1,50 @@
-// Every operation the public API serves: the OpenAPI document and the authorization matrix are built from this list.
+// Every operation, in two lists: the public API's (the OpenAPI document and the API authorization matrix are built
+// from it) and the app's own (served only as server actions). The service authorization matrix covers both.
 import { getMe } from './accounts'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
+import { createToken, revokeToken } from './tokens'
+import {
+  acceptInvitation,
+  changeMemberRole,
+  changeWorkspaceSlug,
+  createInvitation,
+  createWorkspace,
+  deleteWorkspace,
+  getWorkspace,
+  leaveWorkspace,
+  listMembers,
+  removeMember,
+  renameWorkspace,
+  resendInvitation,
+  revokeInvitation,
+} from './workspaces'
 
-export const publicOperations: readonly Operation[] = [listProjects, createProject, getProject, updateProject, deleteProject, getMe]
+export const publicOperations: readonly Operation[] = [
+  listProjects,
+  createProject,
+  getProject,
+  updateProject,
+  deleteProject,
+  getMe,
+  getWorkspace,
+  listMembers,
+]
+
+export const appOperations: readonly Operation[] = [
+  createToken,
+  revokeToken,
+  createWorkspace,
+  renameWorkspace,
+  changeWorkspaceSlug,
+  deleteWorkspace,
+  leaveWorkspace,
+  changeMemberRole,
+  removeMember,
+  createInvitation,
+  resendInvitation,
+  revokeInvitation,
+  acceptInvitation,
+]
+
+export const allOperations: readonly Operation[] = [...publicOperations, ...appOperations]

@@ -11,8 +11,11 @@ import { echoValues, formToInput } from './form-values'
 import type { Operation } from './operation'
 
 export type ActionDeps = {
-  /** Resolves the acting user from the session cookie — on every call, because an action is a public endpoint. */
-  context(): Promise<ServiceContext>
+  /**
+   * Resolves the acting user from the session cookie — on every call, because an action is a public endpoint — in
+   * the workspace the form names (its `workspace` field; the service checks the membership).
+   */
+  context(workspace?: string): Promise<ServiceContext>
   revalidatePath(path: string): void
   redirect(url: string): never
   /** Rethrows the framework's control flow (redirect, notFound) so it is never turned into an error result. */
@@ -39,7 +42,7 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
     let input: z.output<I>
     let data: z.output<O>
     try {
-      const ctx = await deps.context()
+      const ctx = await deps.context(typeof raw.workspace === 'string' ? raw.workspace : undefined)
       requireUserId(ctx.actor)
       if (op.scope) requireScope(ctx.actor, op.scope)
       input = parseInput(op.input, raw)

@@ -11,6 +11,7 @@ export const createToken = operation({
   input: tokens.CreateTokenInput,
   output: z.object({ token: z.string(), apiToken: tokens.ApiToken }),
   scope: null,
+  role: 'member',
   run: tokens.create,
 })
 
@@ -21,5 +22,6 @@ export const revokeToken = operation({
   input: tokens.RevokeTokenInput,
   output: tokens.ApiToken,
   scope: null,
+  role: 'member',
   run: tokens.revoke,
 })

@@ -1,21 +1,39 @@
-// What every service call receives: the database, who is acting, and the clock. Nothing is read from globals.
+// What every service call receives: the database, who is acting, in which workspace, and the clock. Nothing is
+// read from globals.
 import type { Db } from '../db/client'
+import { ROLES } from '../db/schema'
 import { Forbidden, Unauthenticated } from '../errors'
 
-export const SCOPES = ['projects:read', 'projects:write'] as const
+export const SCOPES = ['projects:read', 'projects:write', 'members:read'] as const
 export type Scope = (typeof SCOPES)[number]
+
+export { ROLES }
+export type Role = (typeof ROLES)[number]
 
 export type Actor =
   | { type: 'anonymous' }
-  /** A signed-in person using the app; a session may do everything its user may. */
+  /** A signed-in person using the app; a session may do everything its user's role allows. */
   | { type: 'user'; userId: string; via: 'session' }
-  /** A program holding an API token: limited to the token's scopes. */
-  | { type: 'user'; userId: string; via: 'token'; tokenId: string; scopes: readonly Scope[] }
+  /**
+   * A program holding an API token: limited to the token's scopes, in the token's workspace, with the role its
+   * creator holds there. The role was read from the database with the token itself, in this request.
+   */
+  | { type: 'user'; userId: string; via: 'token'; tokenId: string; scopes: readonly Scope[]; workspaceId: string; role: Role }
 
 export type ServiceContext = {
   db: Db
   actor: Actor
   now: () => Date
+  /**
+   * The slug of the workspace a session is working in (from the URL, or the form posted from it). Only a claim:
+   * membership and role are checked against the database by the service on every call. A token's workspace is
+   * the token's own, and this is ignored for it.
+   */
+  workspace?: string
+  /** The app's public origin (APP_URL), for links written into e-mail. */
+  appUrl?: string
+  /** Called after a commit that queued e-mail, so it is delivered at once rather than at the worker's next poll. */
+  mailQueued?: () => void
 }
 
 export const anonymous: Actor = { type: 'anonymous' }
@@ -34,4 +52,18 @@ export function hasScope(actor: Actor, scope: Scope): boolean {
 export function requireScope(actor: Actor, scope: Scope): void {
   requireUserId(actor)
   if (!hasScope(actor, scope)) throw new Forbidden(`This token lacks the ${scope} scope.`)
+}
+
+const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 }
+
+/** Whether `role` may do what `needed` may: owner ⊃ admin ⊃ member. */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed]
+}
+
+/** Only a person at the keyboard may do this (create workspaces, manage tokens, accept invitations). */
+export function requireSessionUser(actor: Actor, what: string): string {
+  const userId = requireUserId(actor)
+  if (actor.type === 'user' && actor.via !== 'session') throw new Forbidden(`${what} only from the app.`)
+  return userId
 }

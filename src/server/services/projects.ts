@@ -1,10 +1,12 @@
-// Projects: the rules for listing, reading, creating, changing and deleting a user's projects.
+// Projects: the rules for listing, reading, creating, changing and deleting a workspace's projects. Any member may
+// do all of these; the workspace is the caller's (the URL's for a session, the token's for the API).
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
+import { requireRole } from './access'
 import { INT4_MAX, isStorableDate, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
-import { requireUserId, type ServiceContext } from './context'
+import type { ServiceContext } from './context'
 import { parseInput } from './parse'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
 import { FREE_TEXT_PATTERN, longTextField, nameField, ONE_LINE_PATTERN } from './text'
@@ -81,9 +83,9 @@ function toProject(row: Row): Project {
 
 // Ids are UUIDs; anything else cannot name a project, and must not reach PostgreSQL as a cast error.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-function ownedBy(ownerId: string, id: string) {
+function inWorkspace(workspaceId: string, id: string) {
   if (!UUID.test(id)) throw new NotFound('Project')
-  return and(eq(projects.id, id), eq(projects.ownerId, ownerId))
+  return and(eq(projects.id, id), eq(projects.workspaceId, workspaceId))
 }
 
 // The cursor is opaque to clients; inside it is the (createdAt, id) of the last row of the page.
@@ -102,7 +104,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export async function list(ctx: ServiceContext, input: z.input<typeof ListProjectsInput>): Promise<ProjectPage> {
-  const ownerId = requireUserId(ctx.actor)
+  const { workspaceId } = await requireRole(ctx, 'member')
   const { limit, cursor } = parseInput(ListProjectsInput, input)
   const after = cursor ? decodeCursor(cursor) : null
   const rows = await ctx.db
@@ -110,7 +112,7 @@ export async function list(ctx: ServiceContext, input: z.input<typeof ListProjec
     .from(projects)
     .where(
       and(
-        eq(projects.ownerId, ownerId),
+        eq(projects.workspaceId, workspaceId),
         after
           ? or(lt(projects.createdAt, after.createdAt), and(eq(projects.createdAt, after.createdAt), lt(projects.id, after.id)))
           : undefined,
@@ -124,29 +126,36 @@ export async function list(ctx: ServiceContext, input: z.input<typeof ListProjec
 }
 
 export async function get(ctx: ServiceContext, input: z.input<typeof GetProjectInput>): Promise<Project> {
-  const ownerId = requireUserId(ctx.actor)
+  const { workspaceId } = await requireRole(ctx, 'member')
   const { id } = parseInput(GetProjectInput, input)
-  const [row] = await ctx.db.select().from(projects).where(ownedBy(ownerId, id))
+  return getIn(ctx, workspaceId, id)
+}
+
+async function getIn(ctx: ServiceContext, workspaceId: string, id: string): Promise<Project> {
+  const [row] = await ctx.db.select().from(projects).where(inWorkspace(workspaceId, id))
   if (!row) throw new NotFound('Project')
   return toProject(row)
 }
 
 export async function create(ctx: ServiceContext, input: z.input<typeof CreateProjectInput>): Promise<Project> {
-  const ownerId = requireUserId(ctx.actor)
+  const { workspaceId, userId } = await requireRole(ctx, 'member')
   const { name, description } = parseInput(CreateProjectInput, input)
   // The clock comes from the context, at millisecond precision, so cursors built from it round-trip exactly.
   const now = ctx.now()
-  const [row] = await ctx.db.insert(projects).values({ ownerId, name, description, createdAt: now, updatedAt: now }).returning()
+  const [row] = await ctx.db
+    .insert(projects)
+    .values({ workspaceId, createdBy: userId, name, description, createdAt: now, updatedAt: now })
+    .returning()
   if (!row) throw new Error('insert returned no row')
   return toProject(row)
 }
 
 export async function update(ctx: ServiceContext, input: z.input<typeof UpdateProjectInput>): Promise<Project> {
-  const ownerId = requireUserId(ctx.actor)
+  const { workspaceId } = await requireRole(ctx, 'member')
   const { id, name, description, expectedVersion } = parseInput(UpdateProjectInput, input)
-  const where = ownedBy(ownerId, id)
+  const where = inWorkspace(workspaceId, id)
   if (name === undefined && description === undefined) {
-    const current = await get(ctx, { id })
+    const current = await getIn(ctx, workspaceId, id)
     if (expectedVersion !== undefined && current.version !== expectedVersion) throw new PreconditionFailed()
     return current
   }
@@ -156,21 +165,21 @@ export async function update(ctx: ServiceContext, input: z.input<typeof UpdatePr
     .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
     .returning()
   if (row) return toProject(row)
-  // Nothing matched: either it is not (or no longer) the caller's, or it moved past the expected version.
-  await get(ctx, { id })
+  // Nothing matched: either it is not (or no longer) in the workspace, or it moved past the expected version.
+  await getIn(ctx, workspaceId, id)
   throw new PreconditionFailed()
 }
 
 /** Deletes the project and returns it as it was, so callers can say what they removed. */
 export async function remove(ctx: ServiceContext, input: z.input<typeof DeleteProjectInput>): Promise<Project> {
-  const ownerId = requireUserId(ctx.actor)
+  const { workspaceId } = await requireRole(ctx, 'member')
   const { id, expectedVersion } = parseInput(DeleteProjectInput, input)
-  const where = ownedBy(ownerId, id)
+  const where = inWorkspace(workspaceId, id)
   const deleted = await ctx.db
     .delete(projects)
     .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
     .returning()
   if (deleted[0]) return toProject(deleted[0])
-  await get(ctx, { id })
+  await getIn(ctx, workspaceId, id)
   throw new PreconditionFailed()
 }

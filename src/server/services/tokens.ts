@@ -1,11 +1,14 @@
-// API tokens (personal access tokens): minted once, stored only as a hash, limited by scopes, revocable.
+// API tokens: minted once, stored only as a hash, limited by scopes, revocable. A token belongs to one workspace and
+// the member who made it, and acts there with that member's current role: it stops working when they leave. Every
+// member manages their own tokens; admins see and revoke all of the workspace's.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { apiTokens } from '../db/schema'
-import { Forbidden, NotFound, PlanLimit } from '../errors'
-import { type Actor, requireUserId, SCOPES, type Scope, type ServiceContext } from './context'
+import { apiTokens, memberships, user } from '../db/schema'
+import { NotFound, PlanLimit } from '../errors'
+import { requireRole } from './access'
+import { type Actor, requireSessionUser, roleAtLeast, SCOPES, type Scope, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { nameField } from './text'
 
@@ -26,6 +29,7 @@ export const ApiToken = z
     lastUsedAt: z.iso.datetime().nullable(),
     expiresAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
+    createdBy: z.string().nullable().describe('the name of the member who made it'),
   })
   .meta({ id: 'ApiToken' })
 export type ApiToken = z.infer<typeof ApiToken>
@@ -44,7 +48,7 @@ export const RevokeTokenInput = z.object({ id: z.string() })
 
 type Row = typeof apiTokens.$inferSelect
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
-function toApiToken(row: Row): ApiToken {
+function toApiToken(row: Row, createdBy: string | null = null): ApiToken {
   return {
     id: row.id,
     name: row.name,
@@ -54,55 +58,83 @@ function toApiToken(row: Row): ApiToken {
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
     revokedAt: iso(row.revokedAt),
+    createdBy,
   }
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 // Only a person at the keyboard manages tokens: a token that could mint tokens would outlive its own revocation.
-function requireSessionUser(actor: Actor): string {
-  const userId = requireUserId(actor)
-  if (actor.type === 'user' && actor.via !== 'session') throw new Forbidden('API tokens can only be managed from the app.')
-  return userId
+const MANAGED_IN_APP = 'API tokens can be managed'
+const requireTokenManager = (ctx: ServiceContext) => {
+  requireSessionUser(ctx.actor, MANAGED_IN_APP)
+  return requireRole(ctx, 'member')
 }
 
+/** The caller's tokens in this workspace, or, for an admin, every member's. */
 export async function list(ctx: ServiceContext): Promise<ApiToken[]> {
-  const userId = requireSessionUser(ctx.actor)
-  const rows = await ctx.db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt))
-  return rows.map(toApiToken)
+  const access = await requireTokenManager(ctx)
+  const all = roleAtLeast(access.role, 'admin')
+  const rows = await ctx.db
+    .select({ token: apiTokens, createdBy: user.name })
+    .from(apiTokens)
+    .leftJoin(user, eq(user.id, apiTokens.userId))
+    .where(and(eq(apiTokens.workspaceId, access.workspaceId), all ? undefined : eq(apiTokens.userId, access.userId)))
+    .orderBy(desc(apiTokens.createdAt))
+  return rows.map((r) => toApiToken(r.token, r.createdBy))
 }
 
 /** Mints a token. The plain token is in the result only: it cannot be shown again. */
 export async function create(ctx: ServiceContext, input: z.input<typeof CreateTokenInput>): Promise<{ token: string; apiToken: ApiToken }> {
-  const userId = requireSessionUser(ctx.actor)
+  const { workspaceId, userId } = await requireTokenManager(ctx)
   const { name, scopes, expiresInDays } = parseInput(CreateTokenInput, input)
   const now = ctx.now()
   const token = TOKEN_PREFIX + randomBytes(SECRET_BYTES).toString('base64url')
   const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000) : null
-  // Count and insert under a lock on this user, held until the transaction ends: concurrent creates queue up
+  // Count and insert under a lock on this member, held until the transaction ends: concurrent creates queue up
   // behind it, so none of them counts before another's insert is visible (without it, 80 at once made 61 of 50).
   const row = await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-tokens:${userId}`}, 0))`)
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-tokens:${workspaceId}:${userId}`}, 0))`)
     const active = await tx.$count(
       apiTokens,
-      and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))),
+      and(
+        eq(apiTokens.workspaceId, workspaceId),
+        eq(apiTokens.userId, userId),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+      ),
     )
     if (active >= ACTIVE_TOKENS_MAX) throw new PlanLimit(`You can have at most ${ACTIVE_TOKENS_MAX} active tokens. Revoke one first.`)
     const [inserted] = await tx
       .insert(apiTokens)
-      .values({ userId, name, scopes, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token), createdAt: now, expiresAt })
+      .values({
+        workspaceId,
+        userId,
+        name,
+        scopes,
+        prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+        hash: hashToken(token),
+        createdAt: now,
+        expiresAt,
+      })
       .returning()
     if (!inserted) throw new Error('insert returned no row')
     return inserted
   })
-  return { token, apiToken: toApiToken(row) }
+  const [creator] = await ctx.db.select({ name: user.name }).from(user).where(eq(user.id, userId))
+  return { token, apiToken: toApiToken(row, creator?.name ?? null) }
 }
 
 export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTokenInput>): Promise<ApiToken> {
-  const userId = requireSessionUser(ctx.actor)
+  const access = await requireTokenManager(ctx)
   const { id } = parseInput(RevokeTokenInput, input)
   if (!z.uuid().safeParse(id).success) throw new NotFound('Token')
-  const mine = and(eq(apiTokens.id, id), eq(apiTokens.userId, userId))
+  // A member reaches their own tokens only (another's is NOT_FOUND, as in their list); an admin, the workspace's.
+  const mine = and(
+    eq(apiTokens.id, id),
+    eq(apiTokens.workspaceId, access.workspaceId),
+    roleAtLeast(access.role, 'admin') ? undefined : eq(apiTokens.userId, access.userId),
+  )
   // Revoking twice is not an error: the second call finds it already revoked and changes nothing.
   const [row] = await ctx.db
     .update(apiTokens)
@@ -118,17 +150,25 @@ export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTo
 // Last-used is informational: writing it at most once a minute keeps a busy token from turning reads into writes.
 const LAST_USED_RESOLUTION_MS = 60_000
 
-/** The actor a presented token stands for, or null if it is unknown, revoked or expired. */
+/**
+ * The actor a presented token stands for, or null if it is unknown, revoked or expired, or its creator is no longer a
+ * member of its workspace. The role is read here, with the token, in the request that presents it.
+ */
 export async function authenticate(db: Db, presented: string, now: Date): Promise<Actor | null> {
   if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
   const hash = hashToken(presented)
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.hash, hash))
+  const [found] = await db
+    .select({ token: apiTokens, role: memberships.role })
+    .from(apiTokens)
+    .innerJoin(memberships, and(eq(memberships.workspaceId, apiTokens.workspaceId), eq(memberships.userId, apiTokens.userId)))
+    .where(eq(apiTokens.hash, hash))
+  const row = found?.token
   // The lookup is by hash, so timing reveals nothing of the token; the explicit comparison guards the match itself.
   if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null
-  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null
+  if (!found || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id))
   }
   const { scopes } = toApiToken(row)
-  return { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes }
+  return { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes, workspaceId: row.workspaceId, role: found.role }
 }

@@ -1,0 +1,4 @@
+import { apiRoutes } from '@/server/operations/next'
+import { listMembers } from '@/server/operations/workspaces'
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(listMembers)

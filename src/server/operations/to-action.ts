@@ -23,11 +23,14 @@ export type ActionDeps = {
   log: Logger
 }
 
+/** Where the action ran: the workspace slug the form posted (already checked by the service when this is read). */
+export type ActionScope = { workspace?: string }
+
 export type ActionOptions<I, O> = {
   /** Paths whose cached render this change invalidates. */
-  revalidate?: (data: O, input: I) => string[]
+  revalidate?: (data: O, input: I, scope: ActionScope) => string[]
   /** Where to go on success (a post/redirect/get that also works without JavaScript). */
-  redirectTo?: (data: O, input: I) => string
+  redirectTo?: (data: O, input: I, scope: ActionScope) => string
 }
 
 export type Action<O> = (previous: ActionResult<O> | null, submitted: FormData | Record<string, unknown>) => Promise<ActionResult<O>>
@@ -39,10 +42,11 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
 ): Action<z.output<O>> {
   return async (_previous, submitted) => {
     const raw = submitted instanceof FormData ? formToInput(submitted) : submitted
+    const scope: ActionScope = { workspace: typeof raw.workspace === 'string' ? raw.workspace : undefined }
     let input: z.output<I>
     let data: z.output<O>
     try {
-      const ctx = await deps.context(typeof raw.workspace === 'string' ? raw.workspace : undefined)
+      const ctx = await deps.context(scope.workspace)
       requireUserId(ctx.actor)
       if (op.scope) requireScope(ctx.actor, op.scope)
       input = parseInput(op.input, raw)
@@ -50,9 +54,9 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
     } catch (thrown) {
       return failedAction(thrown, raw, deps, op.name)
     }
-    for (const path of options.revalidate?.(data, input) ?? []) deps.revalidatePath(path)
+    for (const path of options.revalidate?.(data, input, scope) ?? []) deps.revalidatePath(path)
     // Outside the try: redirect() works by throwing, and that throw must reach Next untouched.
-    if (options.redirectTo) deps.redirect(options.redirectTo(data, input))
+    if (options.redirectTo) deps.redirect(options.redirectTo(data, input, scope))
     return { ok: true, data }
   }
 }

@@ -28,7 +28,7 @@ export function invitationMessage(m: InvitationMail): MailMessage {
     `The link works once and expires on ${expires}. If you did not expect this e-mail, ignore it.`,
   ].join('\n')
   const html = `<!doctype html>
-<html><body style="font-family: system-ui, sans-serif; line-height: 1.5">
+<html><body>
 <p>${escapeHtml(m.inviterName)} invited you to join the workspace <strong>${escapeHtml(m.workspaceName)}</strong> on Twofold as ${m.role === 'admin' ? 'an' : 'a'} ${escapeHtml(m.role)}.</p>
 <p><a href="${escapeHtml(m.acceptUrl)}">Accept the invitation</a></p>
 <p>The link works once and expires on ${escapeHtml(expires)}. If you did not expect this e-mail, ignore it.</p>

@@ -1,78 +1,9 @@
-// The production server (`npm start`): Next's request handler behind a plain Node HTTP server, for two things
-// `next start` cannot give the app. It records each connection's peer address in a header no client can set
-// (`next start` passes a client-sent X-Forwarded-For through, and a route never sees the socket), and on
-// SIGTERM it stops accepting, lets in-flight requests finish, ends the app's long-lived work and exits 0.
-import { createServer } from 'node:http'
+// The production server (`npm start`): Next's request handler behind our HTTP shell (http-shell.js), for what
+// `next start` cannot give the app: the connection's peer address (`next start` passes a client-sent
+// X-Forwarded-For through, and a route never sees the socket) and a graceful stop on SIGTERM.
 import next from 'next'
+import { serve } from './http-shell.js'
 
-/** Overwritten on every request, so its value is always the socket's; read by src/server/http/client-ip.ts. */
-const PEER_HEADER = 'x-twofold-peer-address'
-/** Set by the app (src/server/runtime.ts): `{ endStreams(): void, close(): Promise<void> }`. */
-const SHUTDOWN = Symbol.for('twofold.shutdown')
-// Methods no route answers. Node's parser accepts TRACE; without this, Next answers it with a 500.
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-
-const port = Number(process.env.PORT || 3000)
-const host = process.env.HOST || undefined
-const graceMs = Number(process.env.SHUTDOWN_GRACE_MS || 30_000)
-
-function line(level, message, fields = {}) {
-  const text = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })
-  if (level === 'info') console.log(text)
-  else console.error(text)
-}
-
-function methodNotAllowed(res) {
-  const allow = [...METHODS].join(', ')
-  res.writeHead(405, { 'Content-Type': 'application/problem+json', Allow: allow, 'Cache-Control': 'no-store' })
-  res.end(
-    JSON.stringify({
-      type: 'https://twofold.dev/problems/method-not-allowed',
-      title: 'Method not allowed',
-      status: 405,
-      detail: `Use one of: ${allow}.`,
-      code: 'METHOD_NOT_ALLOWED',
-    }),
-  )
-}
-
-const app = next({ dev: false, port, hostname: host })
+const app = next({ dev: false, port: Number(process.env.PORT || 3000), hostname: process.env.HOST || undefined })
 await app.prepare()
-const handle = app.getRequestHandler()
-
-const server = createServer((req, res) => {
-  if (!METHODS.has(req.method ?? '')) return methodNotAllowed(res)
-  req.headers[PEER_HEADER] = req.socket.remoteAddress ?? ''
-  handle(req, res)
-})
-server.listen(port, host, () => line('info', 'listening', { url: `http://${host ?? 'localhost'}:${port}`, pid: process.pid }))
-
-let stopping = false
-async function shutdown(signal) {
-  if (stopping) return
-  stopping = true
-  line('info', 'shutting down', { signal })
-  // A request still running after the grace period is cut off, rather than holding the deployment forever.
-  const deadline = setTimeout(() => {
-    line('warn', 'shutdown grace period over: closing remaining connections', { graceMs })
-    server.closeAllConnections()
-  }, graceMs)
-  deadline.unref()
-  const closed = new Promise((resolve) => server.close(resolve))
-  // Idle keep-alive connections would otherwise keep close() waiting until they time out.
-  server.closeIdleConnections()
-  const hooks = globalThis[SHUTDOWN] ?? {}
-  // Event streams never end by themselves: the app ends them now, and closes the pool once requests have drained.
-  hooks.endStreams?.()
-  await closed
-  try {
-    await hooks.close?.()
-  } catch (error) {
-    line('error', 'shutdown failed', { error: String(error) })
-    process.exit(1)
-  }
-  line('info', 'stopped')
-  process.exit(0)
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
-process.on('SIGINT', () => void shutdown('SIGINT'))
+serve(app.getRequestHandler())

@@ -10,7 +10,6 @@ import { getRuntime, nudgeMailWorker, sessionUserId } from '../runtime'
 import type { ServiceContext } from '../services/context'
 import type { Operation } from './operation'
 import { type ActionDeps, type ActionOptions, failedAction, toAction } from './to-action'
-import { mountRoutes, type RouteDeps } from './to-route'
 
 /**
  * The service context for the signed-in person making this request (anonymous if none), working in the workspace
@@ -64,15 +63,5 @@ export function nextAction<I extends z.ZodType, O extends z.ZodType>(
   return toAction(op, options, actionDeps)
 }
 
-const routeDeps: RouteDeps = {
-  runtime: async () => {
-    const { database, limits, config } = await getRuntime()
-    return { db: database.db, limits, appUrl: config.appUrl }
-  },
-  now: () => new Date(),
-  log,
-}
-
-export function apiRoutes(...ops: Operation[]) {
-  return mountRoutes(ops, routeDeps)
-}
+/** The public API's route handlers for these operations (bound to the runtime, not to Next: see route-deps.ts). */
+export { apiRoutes } from './route-deps'

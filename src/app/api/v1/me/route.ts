@@ -1,4 +1,4 @@
 import { getMe } from '@/server/operations/accounts'
-import { apiRoutes } from '@/server/operations/next'
+import { apiRoutes } from '@/server/operations/route-deps'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getMe)

@@ -1,4 +1,4 @@
-import { apiRoutes } from '@/server/operations/next'
 import { deleteProject, getProject, updateProject } from '@/server/operations/projects'
+import { apiRoutes } from '@/server/operations/route-deps'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getProject, updateProject, deleteProject)

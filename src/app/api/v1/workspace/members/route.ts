@@ -1,4 +1,4 @@
-import { apiRoutes } from '@/server/operations/next'
+import { apiRoutes } from '@/server/operations/route-deps'
 import { listMembers } from '@/server/operations/workspaces'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(listMembers)

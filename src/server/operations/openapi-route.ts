@@ -1,0 +1,13 @@
+// The OpenAPI document of the public API as a response: public, cacheable, generated from the operation registry
+// once per process. Served by both entries (src/app/api/v1/openapi.json and the API-only server).
+import { config } from '../config'
+import { applyCorsHeaders } from '../http/cors'
+import { buildOpenApiDocument } from './openapi'
+
+let body: string | undefined
+
+export function openApiDocument(): Response {
+  body ??= JSON.stringify(buildOpenApiDocument(undefined, { serverUrl: config().appUrl }))
+  const headers = applyCorsHeaders(new Headers({ 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' }))
+  return new Response(body, { headers })
+}

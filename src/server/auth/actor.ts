@@ -1,6 +1,7 @@
 // The one way any transport learns who is calling: a session cookie (the app) or a bearer token (the API).
 import type { Db } from '../db/client'
 import { type Actor, anonymous } from '../services/context'
+import type { TokenCache } from '../services/token-cache'
 import * as tokens from '../services/tokens'
 
 export type ActorSources = {
@@ -8,6 +9,8 @@ export type ActorSources = {
   now: Date
   /** Which credentials this transport accepts. The public API takes bearer tokens only: no cookies, so no CSRF. */
   accept: 'session' | 'bearer'
+  /** Remembers what tokens stand for between announced changes (services/token-cache.ts). */
+  tokenCache?: TokenCache
   /** Reads the signed session cookie (Better Auth); needed when `accept` is 'session'. */
   sessionUserId?: (headers: Headers) => Promise<string | null>
 }
@@ -18,7 +21,7 @@ export async function resolveActor(headers: Headers, sources: ActorSources): Pro
   if (sources.accept === 'bearer') {
     const match = BEARER.exec(headers.get('authorization') ?? '')
     if (!match?.[1]) return anonymous
-    return (await tokens.authenticate(sources.db, match[1], sources.now)) ?? anonymous
+    return (await tokens.authenticate(sources.db, match[1], sources.now, sources.tokenCache)) ?? anonymous
   }
   const userId = sources.sessionUserId ? await sources.sessionUserId(headers) : null
   return userId ? { type: 'user', userId, via: 'session' } : anonymous

@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import type { Config } from '../config'
 import { log } from '../log'
+import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications'
 import { schema } from './schema'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -15,6 +16,8 @@ export type Database = {
   kind: 'pglite' | 'postgres'
   /** The node-postgres pool, for libraries that take one (the rate limiter); absent on PGlite. */
   pool?: import('pg').Pool
+  /** LISTEN/NOTIFY: one listening connection for the process, opened on the first subscription. */
+  notifications: Notifications
   close(): Promise<void>
 }
 
@@ -38,11 +41,20 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     await client.close().catch(() => {})
     throw error
   }
-  return { db, kind: 'pglite', close: () => client.close() }
+  const notifications = pgliteNotifications(client)
+  return {
+    db,
+    kind: 'pglite',
+    notifications,
+    close: async () => {
+      await notifications.close()
+      await client.close()
+    },
+  }
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const { Pool } = await import('pg')
+  const { Client, Pool } = await import('pg')
   const { drizzle } = await import('drizzle-orm/node-postgres')
   const { migrate } = await import('drizzle-orm/node-postgres/migrator')
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
@@ -58,7 +70,17 @@ async function openPostgres(url: string): Promise<Database> {
     await pool.end().catch(() => {})
     throw error
   }
-  return { db, kind: 'postgres', pool, close: () => pool.end() }
+  const notifications = postgresNotifications(() => new Client({ connectionString: url, connectionTimeoutMillis: 5_000 }))
+  return {
+    db,
+    kind: 'postgres',
+    pool,
+    notifications,
+    close: async () => {
+      await notifications.close()
+      await pool.end()
+    },
+  }
 }
 
 // Several instances may start at once: one migrates while the others wait on the same advisory lock. The lock

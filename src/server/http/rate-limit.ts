@@ -105,3 +105,122 @@ export function rateLimitHeaders(state: RateLimitState): Headers {
     'RateLimit-Reset': String(state.resetSeconds),
   })
 }
+
+/** How long hits wait in the process before they are added to the shared count. */
+export const FLUSH_INTERVAL_MS = 100
+/** The share of a budget one process may admit ahead of the shared count. */
+const UNCOUNTED_SHARE = 0.05
+
+type LocalCount = { pending: number; known: number; resetAt: number }
+
+/**
+ * The same fixed windows and shared table as createRateLimiter, without a database write per hit: hits are counted
+ * in the process and added to the shared row in one write per key every FLUSH_INTERVAL_MS, and the row's total
+ * comes back with it. The error is bounded: a process admits at most 5% of a budget (at least one hit) beyond what
+ * it has written, then waits for its write, so N instances together overshoot a budget by at most N × 5%. Hits not
+ * yet written when a process dies are lost, within that same bound. For budgets where one hit matters (sign-in
+ * attempts), use createRateLimiter.
+ */
+export function createBatchedRateLimiter(db: Db, opts: { name: string; points: number; durationSeconds: number }): RateLimiter {
+  const shared = createRateLimiter(db, opts)
+  const store = new RateLimiterDrizzle({
+    storeClient: db,
+    schema: rateLimits,
+    keyPrefix: opts.name,
+    points: opts.points,
+    duration: opts.durationSeconds,
+    clearExpiredByTimeout: false,
+  })
+  const maxPending = Math.max(1, Math.floor(opts.points * UNCOUNTED_SHARE))
+  const windowMs = opts.durationSeconds * 1000
+  const counts = new Map<string, LocalCount>()
+  let flushing: Promise<void> | null = null
+  let timer: NodeJS.Timeout | undefined
+  let lastPurge = Date.now()
+
+  const stateOf = (count: LocalCount, now: number): RateLimitState => ({
+    limit: opts.points,
+    remaining: Math.max(0, opts.points - count.known - count.pending),
+    resetSeconds: Math.ceil(Math.max(0, count.resetAt - now) / 1000),
+  })
+
+  async function writeOne(key: string, count: LocalCount) {
+    const hits = count.pending
+    if (hits === 0) return
+    count.pending -= hits
+    let res: RateLimiterRes
+    try {
+      res = await store.consume(key, hits)
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        // The store failed (the database is away): keep the hits for the next write.
+        count.pending += hits
+        return
+      }
+      res = rejection
+    }
+    count.known = res.consumedPoints
+    count.resetAt = Date.now() + res.msBeforeNext
+  }
+
+  function flush(): Promise<void> {
+    flushing ??= (async () => {
+      timer = undefined
+      const now = Date.now()
+      if (now - lastPurge >= PURGE_INTERVAL_MS) {
+        lastPurge = now
+        purgeExpiredRateLimits(db).catch(() => {})
+      }
+      await Promise.all(
+        [...counts].map(([key, count]) => {
+          // A window that has ended with nothing to write is forgotten: the map holds only keys in use.
+          if (count.pending === 0 && count.resetAt <= now) {
+            counts.delete(key)
+            return undefined
+          }
+          return writeOne(key, count)
+        }),
+      )
+    })().finally(() => {
+      flushing = null
+    })
+    return flushing
+  }
+
+  return {
+    points: opts.points,
+    async consume(rawKey) {
+      const key = storedKey(rawKey)
+      const now = Date.now()
+      let count = counts.get(key)
+      if (!count) {
+        count = { pending: 0, known: 0, resetAt: now + windowMs }
+        counts.set(key, count)
+      } else if (count.resetAt <= now && count.pending === 0) {
+        count.known = 0
+        count.resetAt = now + windowMs
+      }
+      if (count.pending >= maxPending) await flush()
+      if (count.known + count.pending + 1 > opts.points) throw new RateLimitExceeded(stateOf(count, now))
+      count.pending += 1
+      if (!timer) {
+        timer = setTimeout(() => void flush(), FLUSH_INTERVAL_MS)
+        timer.unref()
+      }
+      return stateOf(count, now)
+    },
+    async reset(rawKey) {
+      counts.delete(storedKey(rawKey))
+      await shared.reset(rawKey)
+    },
+    async refund(rawKey) {
+      const count = counts.get(storedKey(rawKey))
+      if (count && count.pending > 0) count.pending -= 1
+      else await shared.refund(rawKey)
+    },
+    async check(rawKey) {
+      await flush()
+      return shared.check(rawKey)
+    },
+  }
+}

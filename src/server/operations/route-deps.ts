@@ -8,8 +8,8 @@ import { mountRoutes, type RouteDeps } from './to-route'
 
 export const routeDeps: RouteDeps = {
   runtime: async () => {
-    const { database, limits, config } = await getRuntime()
-    return { db: database.db, limits, appUrl: config.appUrl }
+    const { database, limits, config, tokenCache } = await getRuntime()
+    return { db: database.db, limits, appUrl: config.appUrl, tokenCache }
   },
   now: () => new Date(),
   log,

@@ -14,6 +14,7 @@ import { requestIdFrom } from '../http/request-id'
 import type { Logger } from '../log'
 import { requireScope } from '../services/context'
 import { parseInput } from '../services/parse'
+import type { TokenCache } from '../services/token-cache'
 import type { HttpMethod, HttpShape, Operation } from './operation'
 
 export type RouteDeps = {
@@ -22,7 +23,7 @@ export type RouteDeps = {
    * which a proxy rewrites and a client can spoof. Absent only where tests mount operations themselves: then the
    * request's own origin.
    */
-  runtime(): Promise<{ db: Db; limits: { api: RateLimiter; anonymous: RateLimiter }; appUrl?: string }>
+  runtime(): Promise<{ db: Db; limits: { api: RateLimiter; anonymous: RateLimiter }; appUrl?: string; tokenCache?: TokenCache }>
   now(): Date
   log: Logger
 }
@@ -82,8 +83,8 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       const params = matchParams(url.pathname)
       if (!params) throw new NotFound('Resource')
 
-      const { db, limits, appUrl } = await deps.runtime()
-      const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer' })
+      const { db, limits, appUrl, tokenCache } = await deps.runtime()
+      const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer', tokenCache })
       const limit =
         actor.type === 'user' && actor.via === 'token'
           ? { limiter: limits.api, key: actor.tokenId }

@@ -8,6 +8,7 @@ import { TIMESTAMP_MAX_LENGTH } from './bounds'
 import { ROLES, type Role, roleAtLeast, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { ONE_LINE_PATTERN } from './text'
+import { announceAuthChange } from './token-cache'
 import { removeMembership, requireAnotherOwner } from './workspaces'
 
 /** People one workspace may hold; invitations stop here (plans will set smaller limits). */
@@ -73,6 +74,7 @@ export async function changeRole(ctx: ServiceContext, input: z.input<typeof Chan
       .update(memberships)
       .set({ role })
       .where(and(eq(memberships.workspaceId, access.workspaceId), eq(memberships.userId, userId)))
+    await announceAuthChange(tx)
     return { ...target, role }
   })
 }

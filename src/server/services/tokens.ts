@@ -11,6 +11,7 @@ import { requireRole } from './access'
 import { type Actor, requireSessionUser, roleAtLeast, SCOPES, type Scope, type ServiceContext } from './context'
 import { parseInput } from './parse'
 import { nameField } from './text'
+import { announceAuthChange, type TokenCache } from './token-cache'
 
 /** Every token starts with this, so a leaked one is easy to find with grep or a secret scanner. */
 export const TOKEN_PREFIX = 'tf_'
@@ -136,11 +137,15 @@ export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTo
     roleAtLeast(access.role, 'admin') ? undefined : eq(apiTokens.userId, access.userId),
   )
   // Revoking twice is not an error: the second call finds it already revoked and changes nothing.
-  const [row] = await ctx.db
-    .update(apiTokens)
-    .set({ revokedAt: ctx.now() })
-    .where(and(mine, isNull(apiTokens.revokedAt)))
-    .returning()
+  const row = await ctx.db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: ctx.now() })
+      .where(and(mine, isNull(apiTokens.revokedAt)))
+      .returning()
+    if (revoked) await announceAuthChange(tx)
+    return revoked
+  })
   if (row) return toApiToken(row)
   const [existing] = await ctx.db.select().from(apiTokens).where(mine)
   if (!existing) throw new NotFound('Token')
@@ -150,25 +155,59 @@ export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTo
 // Last-used is informational: writing it at most once a minute keeps a busy token from turning reads into writes.
 const LAST_USED_RESOLUTION_MS = 60_000
 
-/**
- * The actor a presented token stands for, or null if it is unknown, revoked or expired, or its creator is no longer a
- * member of its workspace. The role is read here, with the token, in the request that presents it.
- */
-export async function authenticate(db: Db, presented: string, now: Date): Promise<Actor | null> {
-  if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
-  const hash = hashToken(presented)
-  const [found] = await db
-    .select({ token: apiTokens, role: memberships.role })
+/** The token lookup, prepared once per database: the hottest query of the API, so it is not rebuilt per request. */
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>()
+function prepareLookup(db: Db) {
+  return db
+    .select({
+      id: apiTokens.id,
+      hash: apiTokens.hash,
+      userId: apiTokens.userId,
+      workspaceId: apiTokens.workspaceId,
+      scopes: apiTokens.scopes,
+      expiresAt: apiTokens.expiresAt,
+      revokedAt: apiTokens.revokedAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      role: memberships.role,
+    })
     .from(apiTokens)
     .innerJoin(memberships, and(eq(memberships.workspaceId, apiTokens.workspaceId), eq(memberships.userId, apiTokens.userId)))
-    .where(eq(apiTokens.hash, hash))
-  const row = found?.token
-  // The lookup is by hash, so timing reveals nothing of the token; the explicit comparison guards the match itself.
-  if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null
-  if (!found || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id))
+    .where(eq(apiTokens.hash, sql.placeholder('hash')))
+    .prepare('api_token_lookup')
+}
+
+/**
+ * The actor a presented token stands for, or null if it is unknown, revoked or expired, or its creator is no longer a
+ * member of its workspace. The role is read with the token, in the request that presents it — or, with a `cache`,
+ * remembered until the next announced change (see token-cache.ts).
+ */
+export async function authenticate(db: Db, presented: string, now: Date, cache?: TokenCache): Promise<Actor | null> {
+  if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
+  const hash = hashToken(presented)
+  const at = now.getTime()
+  let found = cache?.get(hash, at)
+  if (!found) {
+    const ticket = cache?.ticket() ?? 0
+    let lookup = lookups.get(db)
+    if (!lookup) {
+      lookup = prepareLookup(db)
+      lookups.set(db, lookup)
+    }
+    const [row] = await lookup.execute({ hash })
+    // The lookup is by hash, so timing reveals nothing of the token; the explicit comparison guards the match itself.
+    if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) || row.revokedAt) return null
+    const scopes = row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s))
+    found = {
+      actor: { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes, workspaceId: row.workspaceId, role: row.role },
+      expiresAt: row.expiresAt,
+      lastUsedAt: row.lastUsedAt,
+    }
+    cache?.store(hash, found, ticket, at)
   }
-  const { scopes } = toApiToken(row)
-  return { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes, workspaceId: row.workspaceId, role: found.role }
+  if (found.expiresAt && found.expiresAt <= now) return null
+  if (!found.lastUsedAt || at - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    found.lastUsedAt = now
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, found.actor.tokenId))
+  }
+  return found.actor
 }

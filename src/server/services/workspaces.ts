@@ -11,6 +11,7 @@ import { ROLES, requireSessionUser, requireUserId, type ServiceContext } from '.
 import { parseInput } from './parse'
 import { SLUG_MAX, Slug, slugFrom, withSuffix } from './slugs'
 import { nameField, ONE_LINE_PATTERN } from './text'
+import { announceAuthChange } from './token-cache'
 
 export const WORKSPACE_NAME_MAX = 60
 /** Workspaces one person may belong to: enough for any real use, and a bound on what one account can make. */
@@ -162,7 +163,11 @@ export async function remove(ctx: ServiceContext, input: z.input<typeof DeleteWo
   if (confirm.trim() !== existing.slug) {
     throw new ValidationError({ confirm: [`Type ${existing.slug} to confirm.`] }, 'Type the workspace’s address to confirm.')
   }
-  const [deleted] = await ctx.db.delete(workspaces).where(eq(workspaces.id, access.workspaceId)).returning()
+  const [deleted] = await ctx.db.transaction(async (tx) => {
+    const rows = await tx.delete(workspaces).where(eq(workspaces.id, access.workspaceId)).returning()
+    await announceAuthChange(tx)
+    return rows
+  })
   if (!deleted) throw new Conflict('The workspace was deleted.')
   return toWorkspace(deleted, access.role)
 }
@@ -199,6 +204,7 @@ export async function requireAnotherOwner(tx: Db, workspaceId: string): Promise<
 /** Ends a membership and revokes the tokens its holder made for this workspace, so re-joining does not revive them. */
 export async function removeMembership(tx: Db, workspaceId: string, userId: string, now: Date): Promise<void> {
   await tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
+  await announceAuthChange(tx)
   await tx
     .update(apiTokens)
     .set({ revokedAt: now })

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check → lint → Vitest unit+api → `next build` once → Vitest real-HTTP suites (tests/http, against
+// `npm test`: type check → lint → Vitest unit+api → `next build` (and the API-only server's bundle) once → Vitest real-HTTP suites (tests/http, against
 // `node server.js` from that build) → Playwright against `node server.js` from the same build, then a closing
 // `N passed, N failed` line. Every suite must report as many tests as its runner lists: a missing or unreadable
 // report, zero tests, or fewer tests run than listed is a failure, not a smaller number. The browser suite is
@@ -176,13 +176,13 @@ if (otherNode) {
 }
 
 if (flag('--reuse-build')) {
-  if (!existsSync('.next/BUILD_ID')) {
-    summary.push('build: FAILED (--reuse-build, but there is no .next build)')
+  if (!existsSync('.next/BUILD_ID') || !existsSync('.api/entry.mjs')) {
+    summary.push('build: FAILED (--reuse-build, but there is no .next or .api build)')
     failedSteps++
     finish()
   }
   summary.push('build: reused the existing .next build')
-} else if (!step('build', 'npx', ['next', 'build'])) {
+} else if (!step('build', 'npx', ['next', 'build']) || !step('build of the API-only server', 'node', ['scripts/build-api.mjs'])) {
   finish()
 }
 

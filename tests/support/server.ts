@@ -22,6 +22,8 @@ export type RunningServer = {
 }
 
 export type ServerOptions = {
+  /** Which production entry to run: the whole app (server.js, default) or the API-only server. */
+  entry?: 'server.js' | 'api-server.js'
   /** Added to (or, with undefined, removed from) the server's environment. */
   env?: Record<string, string | undefined>
   /** Wait for the `listening` line (default) or return at once. */
@@ -30,9 +32,12 @@ export type ServerOptions = {
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
-export function assertBuilt(): void {
+export function assertBuilt(entry: ServerOptions['entry'] = 'server.js'): void {
   if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
     throw new Error('No production build: run `npx next build` first (npm test does).')
+  }
+  if (entry === 'api-server.js' && !existsSync(path.join(ROOT, '.api', 'entry.mjs'))) {
+    throw new Error('No API-only build: run `npm run build:api` first (npm test does).')
   }
 }
 
@@ -63,7 +68,8 @@ export async function throwawayPostgres(): Promise<{ url: string; drop(): Promis
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  assertBuilt()
+  const entry = options.entry ?? 'server.js'
+  assertBuilt(entry)
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const database = 'DATABASE_URL' in (options.env ?? {}) ? null : isPostgresRun() ? await throwawayPostgres() : null
@@ -87,7 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (value !== undefined) env[key] = value
   }
 
-  const child: ChildProcess = spawn(process.execPath, ['server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let printed = ''
   child.stdout?.on('data', (chunk: Buffer) => {
     printed += chunk.toString()

@@ -5,7 +5,7 @@ import { lt } from 'drizzle-orm'
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Db } from '../db/client'
 import { rateLimits } from '../db/schema'
-import { RateLimited } from '../errors'
+import { RateLimited, Unavailable } from '../errors'
 
 export type RateLimitState = { limit: number; remaining: number; resetSeconds: number }
 
@@ -111,7 +111,8 @@ export const FLUSH_INTERVAL_MS = 100
 /** The share of a budget one process may admit ahead of the shared count. */
 const UNCOUNTED_SHARE = 0.05
 
-type LocalCount = { pending: number; known: number; resetAt: number }
+/** `pending`: hits not yet written; `writing`: being written now; `known`: the shared total at the last write. */
+type LocalCount = { pending: number; writing: number; known: number; resetAt: number }
 
 /**
  * The same fixed windows and shared table as createRateLimiter, without a database write per hit: hits are counted
@@ -137,10 +138,13 @@ export function createBatchedRateLimiter(db: Db, opts: { name: string; points: n
   let flushing: Promise<void> | null = null
   let timer: NodeJS.Timeout | undefined
   let lastPurge = Date.now()
+  /** The last write failed: the shared table is out of reach. */
+  let storeDown = false
 
+  const used = (count: LocalCount) => count.known + count.writing + count.pending
   const stateOf = (count: LocalCount, now: number): RateLimitState => ({
     limit: opts.points,
-    remaining: Math.max(0, opts.points - count.known - count.pending),
+    remaining: Math.max(0, opts.points - used(count)),
     resetSeconds: Math.ceil(Math.max(0, count.resetAt - now) / 1000),
   })
 
@@ -148,17 +152,23 @@ export function createBatchedRateLimiter(db: Db, opts: { name: string; points: n
     const hits = count.pending
     if (hits === 0) return
     count.pending -= hits
+    count.writing += hits
     let res: RateLimiterRes
     try {
       res = await store.consume(key, hits)
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         // The store failed (the database is away): keep the hits for the next write.
+        count.writing -= hits
         count.pending += hits
+        storeDown = true
         return
       }
+      // Over the budget: the hits are counted all the same, and the total says so.
       res = rejection
     }
+    count.writing -= hits
+    storeDown = false
     count.known = res.consumedPoints
     count.resetAt = Date.now() + res.msBeforeNext
   }
@@ -194,14 +204,19 @@ export function createBatchedRateLimiter(db: Db, opts: { name: string; points: n
       const now = Date.now()
       let count = counts.get(key)
       if (!count) {
-        count = { pending: 0, known: 0, resetAt: now + windowMs }
+        count = { pending: 0, writing: 0, known: 0, resetAt: now + windowMs }
         counts.set(key, count)
-      } else if (count.resetAt <= now && count.pending === 0) {
+      } else if (count.resetAt <= now && count.pending === 0 && count.writing === 0) {
         count.known = 0
         count.resetAt = now + windowMs
       }
-      if (count.pending >= maxPending) await flush()
-      if (count.known + count.pending + 1 > opts.points) throw new RateLimitExceeded(stateOf(count, now))
+      // Never more than maxPending uncounted: wait for the write (each waiter checks again when it resumes).
+      // With the table out of reach, the request fails as any database call would then (503), rather than wait.
+      while (count.pending >= maxPending) {
+        await flush()
+        if (storeDown && count.pending >= maxPending) throw new Unavailable()
+      }
+      if (used(count) + 1 > opts.points) throw new RateLimitExceeded(stateOf(count, now))
       count.pending += 1
       if (!timer) {
         timer = setTimeout(() => void flush(), FLUSH_INTERVAL_MS)

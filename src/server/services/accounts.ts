@@ -1,5 +1,5 @@
 // Accounts: who the caller is, as the app and the public API describe them.
-import { eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { apiTokens, user } from '../db/schema'
 import { NotFound } from '../errors'
@@ -30,13 +30,21 @@ export type Me = z.infer<typeof Me>
 
 export async function me(ctx: ServiceContext): Promise<Me> {
   const userId = requireUserId(ctx.actor)
-  const [person] = await ctx.db.select({ id: user.id, email: user.email, name: user.name }).from(user).where(eq(user.id, userId))
-  if (!person) throw new NotFound('User')
-  if (ctx.actor.type !== 'user' || ctx.actor.via !== 'token') return { user: person, token: null }
-  const [token] = await ctx.db
-    .select({ id: apiTokens.id, name: apiTokens.name, expiresAt: apiTokens.expiresAt })
-    .from(apiTokens)
-    .where(eq(apiTokens.id, ctx.actor.tokenId))
-  if (!token) throw new NotFound('Token')
-  return { user: person, token: { ...token, scopes: [...ctx.actor.scopes], expiresAt: token.expiresAt?.toISOString() ?? null } }
+  const tokenId = ctx.actor.type === 'user' && ctx.actor.via === 'token' ? ctx.actor.tokenId : null
+  // One round trip: the person, and the token making the request if there is one.
+  const [row] = await ctx.db
+    .select({
+      person: { id: user.id, email: user.email, name: user.name },
+      token: { id: apiTokens.id, name: apiTokens.name, expiresAt: apiTokens.expiresAt },
+    })
+    .from(user)
+    .leftJoin(apiTokens, tokenId ? and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, user.id)) : sql`false`)
+    .where(eq(user.id, userId))
+  if (!row) throw new NotFound('User')
+  if (ctx.actor.type !== 'user' || ctx.actor.via !== 'token') return { user: row.person, token: null }
+  if (!row.token) throw new NotFound('Token')
+  return {
+    user: row.person,
+    token: { ...row.token, scopes: [...ctx.actor.scopes], expiresAt: row.token.expiresAt?.toISOString() ?? null },
+  }
 }

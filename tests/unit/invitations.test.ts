@@ -130,6 +130,40 @@ describe('inviting', () => {
     expect(await invitations.create(team.as(team.ownerId), { email: 'boss@example.test', role: 'owner' })).toMatchObject({ role: 'owner' })
   })
 
+  test('an admin can neither resend, revoke nor re-address an owner’s invitation', async () => {
+    const team = await newTeam()
+    const admin = await add(team, 'admin')
+    const time = clock()
+    const invitation = await invitations.create(team.as(team.ownerId, time.now), { email: 'future-owner@example.test', role: 'owner' })
+    time.advance(2 * MINUTE)
+    const asAdmin = team.as(admin, time.now)
+    const before = await domainRows(database)
+    expect((await failure(invitations.resend(asAdmin, { id: invitation.id }))).code).toBe('FORBIDDEN')
+    expect((await failure(invitations.revoke(asAdmin, { id: invitation.id }))).code).toBe('FORBIDDEN')
+    // Inviting the same address as a member would turn the owner's invitation into the admin's: refused as well.
+    expect((await failure(invitations.create(asAdmin, { email: 'future-owner@example.test', role: 'member' }))).code).toBe('FORBIDDEN')
+    expect(await domainRows(database)).toEqual(before)
+    // An admin manages the invitations that are not for owners.
+    const plain = await invitations.create(asAdmin, { email: 'plain@example.test', role: 'admin' })
+    expect(await invitations.revoke(asAdmin, { id: plain.id })).toMatchObject({ id: plain.id })
+  })
+
+  test('two invitations of one address at once: one invitation, one e-mail', async () => {
+    const team = await newTeam()
+    const owner = team.as(team.ownerId)
+    const before = await outboxCount()
+    const results = await Promise.allSettled([
+      invitations.create(owner, { email: 'twice@example.test' }),
+      invitations.create(owner, { email: 'twice@example.test' }),
+    ])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const refused = results.find((r) => r.status === 'rejected')
+    // Serialised, the second finds the first and is throttled; truly at once, the unique index refuses it.
+    expect(['RATE_LIMITED', 'CONFLICT']).toContain(refused?.status === 'rejected' && (refused.reason as AppError).code)
+    expect((await invitations.list(owner)).items).toHaveLength(1)
+    expect(await outboxCount()).toBe(before + 1)
+  })
+
   test('again within a minute is RATE_LIMITED; after it, a new link replaces the old one', async () => {
     const team = await newTeam()
     const time = clock()
@@ -248,6 +282,15 @@ describe('accepting', () => {
     expect(
       (await database.db.select().from(memberships).where(eq(memberships.userId, someoneElse))).map((r) => r.workspaceId),
     ).not.toContain(team.id)
+  })
+
+  test('someone who joined meanwhile: the invitation is used up and their role stays', async () => {
+    const { team, invitee, token, inviteeCtx } = await invite('admin')
+    await database.db.insert(memberships).values({ workspaceId: team.id, userId: invitee, role: 'member', createdAt: new Date() })
+    expect(await invitations.accept(inviteeCtx, { token })).toMatchObject({ slug: team.slug, role: 'member' })
+    expect((await invitations.preview(database.db, token, new Date()))?.state).toBe('accepted')
+    const rows = await database.db.select().from(memberships).where(eq(memberships.userId, invitee))
+    expect(rows.filter((r) => r.workspaceId === team.id).map((r) => r.role)).toEqual(['member'])
   })
 
   test('an unknown link is NOT_FOUND', async () => {

@@ -261,6 +261,24 @@ describe('leaving', () => {
     expect((await workspaces.current(session(coOwner, personalWorkspace(ada)))).role).toBe('owner')
   })
 
+  test('two owners leaving at once: exactly one leaves', async () => {
+    for (let round = 0; round < 3; round++) {
+      const ada = await createUser(database, 'Ada')
+      const coOwner = await createUser(database, 'Co-owner')
+      const slug = personalWorkspace(ada)
+      await join(slug, coOwner, 'owner')
+      const results = await Promise.allSettled([workspaces.leave(session(ada, slug)), workspaces.leave(session(coOwner, slug))])
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      const refused = results.find((r) => r.status === 'rejected')
+      expect(refused?.status === 'rejected' && refused.reason).toMatchObject({ code: 'CONFLICT', message: workspaces.LAST_OWNER })
+      const left = await database.db
+        .select()
+        .from(memberships)
+        .where(eq(memberships.workspaceId, await workspaceId(slug)))
+      expect(left.map((m) => m.role)).toEqual(['owner'])
+    }
+  })
+
   test('a member leaves: refused at once afterwards, and their tokens for it stop working', async () => {
     const ada = await createUser(database, 'Ada')
     const member = await createUser(database, 'Member')

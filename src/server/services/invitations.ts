@@ -259,7 +259,7 @@ export async function preview(db: Db, token: string, now: Date): Promise<Invitat
 
 export const AcceptedInvitation = z.object({ slug: z.string(), workspaceName: z.string(), role: z.enum(ROLES) })
 
-const NOT_USABLE: Record<Exclude<InvitationPreview['state'], 'open'>, string> = {
+export const NOT_USABLE: Record<Exclude<InvitationPreview['state'], 'open'>, string> = {
   expired: 'This invitation has expired. Ask the person who invited you to send a new one.',
   revoked: 'This invitation was withdrawn. Ask the person who invited you to send a new one.',
   accepted: 'This invitation has already been used.',

@@ -6,18 +6,21 @@ import './globals.css'
 import { isDatabaseUnavailable } from '@/server/errors'
 import { sessionContext } from '@/server/operations/next'
 import * as accounts from '@/server/services/accounts'
+import * as workspaces from '@/server/services/workspaces'
 
 export const metadata: Metadata = {
   title: { default: 'Twofold', template: '%s · Twofold' },
   description: 'An open SaaS foundation on Next.js: server actions, server components, route handlers and one service layer.',
 }
 
-/** The signed-in person, or null: signed out, or the database is out of reach (every page shares this header,
+/** The signed-in person with their workspaces, or null: signed out, or the database is out of reach (every page shares this header,
  * and an outage must leave the page's own error boundary to answer, not take the whole document down). */
 async function signedInPerson() {
   try {
     const ctx = await sessionContext()
-    return ctx.actor.type === 'user' ? await accounts.me(ctx).catch(() => null) : null
+    if (ctx.actor.type !== 'user') return null
+    const [me, mine] = await Promise.all([accounts.me(ctx), workspaces.listMine(ctx)]).catch(() => [null, null])
+    return me && mine ? { ...me, workspaces: mine.items } : null
   } catch (error) {
     if (isDatabaseUnavailable(error)) return null
     throw error
@@ -36,7 +39,19 @@ async function SiteHeader() {
           {me ? (
             <>
               <Link href="/dashboard">Dashboard</Link>
-              <Link href="/dashboard/settings/tokens">API tokens</Link>
+              <details className="switcher">
+                <summary>Workspaces</summary>
+                <ul>
+                  {me.workspaces.map((workspace) => (
+                    <li key={workspace.id}>
+                      <Link href={`/w/${workspace.slug}`}>{workspace.name}</Link>
+                    </li>
+                  ))}
+                  <li className="new">
+                    <Link href="/w/new">New workspace</Link>
+                  </li>
+                </ul>
+              </details>
               <Link href="/docs/api">API docs</Link>
               <span className="who">{me.user.email}</span>
               <form action={signOutAction}>

@@ -11,11 +11,12 @@ type ProjectAction = (previous: ActionResult<Project> | null, form: FormData) =>
 // Remount the fields whenever a new result arrives: after an error they show what was typed, after a success they start afresh.
 const keyOf = (state: ActionResult<Project> | null) => (state ? JSON.stringify(state) : 'new')
 
-export function CreateProjectForm({ action }: { action: ProjectAction }) {
+export function CreateProjectForm({ action, workspace }: { action: ProjectAction; workspace: string }) {
   const [state, formAction] = useActionState(action, null)
   return (
     <form action={formAction} noValidate>
       <FormMessage state={state} success="Project created." />
+      <input type="hidden" name="workspace" value={workspace} />
       <div key={keyOf(state)}>
         <Field name="name" label="Name" state={state} required maxLength={PROJECT_NAME_MAX} />
         <Field name="description" label="Description" state={state} multiline maxLength={PROJECT_DESCRIPTION_MAX} />
@@ -25,11 +26,12 @@ export function CreateProjectForm({ action }: { action: ProjectAction }) {
   )
 }
 
-export function EditProjectForm({ action, project }: { action: ProjectAction; project: Project }) {
+export function EditProjectForm({ action, project, workspace }: { action: ProjectAction; project: Project; workspace: string }) {
   const [state, formAction] = useActionState(action, null)
   return (
     <form action={formAction} noValidate>
       <FormMessage state={state} success="Saved." />
+      <input type="hidden" name="workspace" value={workspace} />
       <input type="hidden" name="id" value={project.id} />
       <div key={`${project.version}-${keyOf(state)}`}>
         <Field name="name" label="Name" state={state} defaultValue={project.name} required maxLength={PROJECT_NAME_MAX} />
@@ -47,13 +49,14 @@ export function EditProjectForm({ action, project }: { action: ProjectAction; pr
   )
 }
 
-export function DeleteProjectForm({ action, project }: { action: ProjectAction; project: Project }) {
+export function DeleteProjectForm({ action, project, workspace }: { action: ProjectAction; project: Project; workspace: string }) {
   const [state, formAction] = useActionState(action, null)
   return (
     <details className="danger-zone" open={state !== null}>
       <summary>Delete project</summary>
       <form action={formAction}>
         <FormMessage state={state} />
+        <input type="hidden" name="workspace" value={workspace} />
         <input type="hidden" name="id" value={project.id} />
         <p>
           This deletes <strong>{project.name}</strong> for good.

@@ -16,9 +16,11 @@ type CreateTokenFormProps = {
   scopes: readonly string[]
   /** The expiry choices the service offers (tokens.EXPIRY_CHOICES_DAYS), passed in so no server module reaches the client. */
   expiryDays: readonly number[]
+  /** The workspace's slug: the token works in it only. */
+  workspace: string
 }
 
-export function CreateTokenForm({ action, scopes, expiryDays }: CreateTokenFormProps) {
+export function CreateTokenForm({ action, scopes, expiryDays, workspace }: CreateTokenFormProps) {
   const [state, formAction] = useActionState(action, null)
   const chosen = state && !state.ok ? typed(state, 'scopes').split('\n') : ['projects:read']
   const scopeErrors = state && !state.ok ? state.error.fieldErrors?.scopes : undefined
@@ -27,6 +29,7 @@ export function CreateTokenForm({ action, scopes, expiryDays }: CreateTokenFormP
       {state?.ok && <NewToken token={state.data.token} name={state.data.apiToken.name} />}
       <form action={formAction} noValidate>
         {state && !state.ok && <FormMessage state={state} />}
+        <input type="hidden" name="workspace" value={workspace} />
         <div key={state ? JSON.stringify(state) : 'new'}>
           <Field name="name" label="Name" state={state} required maxLength={60} hint="What will use it, e.g. “iOS app”." />
           <fieldset aria-describedby={scopeErrors ? 'scopes-error' : undefined}>
@@ -87,10 +90,11 @@ function NewToken({ token, name }: { token: string; name: string }) {
   )
 }
 
-export function RevokeTokenButton({ action, token }: { action: RevokeAction; token: ApiToken }) {
+export function RevokeTokenButton({ action, token, workspace }: { action: RevokeAction; token: ApiToken; workspace: string }) {
   const [state, formAction] = useActionState(action, null)
   return (
     <form action={formAction}>
+      <input type="hidden" name="workspace" value={workspace} />
       <input type="hidden" name="id" value={token.id} />
       <button type="submit" className="link-button" aria-label={`Revoke ${token.name}`}>
         Revoke

@@ -67,6 +67,29 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  test('says which role each operation needs, in its description and in x-twofold-role; 403 where a role can refuse', () => {
+    const roles = Object.fromEntries(publicOperations.map((op) => [op.name, op.role]))
+    expect(roles).toMatchObject({ 'projects.create': 'member', 'workspace.get': 'member', 'members.list': 'admin', 'me.get': null })
+    for (const op of publicOperations) {
+      if (!op.http) continue
+      const described = operationAt(op.http.path, op.http.method) as OperationObject & { description: string; 'x-twofold-role': unknown }
+      expect(described['x-twofold-role'], op.name).toBe(op.role)
+      if (op.role === 'admin') expect(described.description).toContain('Only an admin or owner of the token’s workspace may call it.')
+      if (op.role === 'member') expect(described.description).toContain('Any member of the token’s workspace may call it.')
+    }
+    // members.list may be refused for the scope or for the role; workspace.get by neither (every token's holder is a member).
+    expect(operationAt('/api/v1/workspace/members', 'GET')?.responses['403']).toMatchObject({
+      description: 'The token lacks the required scope, or its member lacks the role',
+    })
+    expect(operationAt('/api/v1/workspace', 'GET')?.responses['403']).toBeUndefined()
+  })
+
+  test('tags the workspace paths Workspace, a tag it describes', () => {
+    expect(document.tags).toContainEqual({ name: 'Workspace', description: expect.stringContaining('workspace') })
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/workspace', '/api/v1/workspace/members']))
+    expect(operationAt('/api/v1/workspace/members', 'GET')).toMatchObject({ tags: ['Workspace'] })
+  })
+
   test('the committed client types are generated from the current document (npm run api:types)', async () => {
     expect(readFileSync(TYPES_FILE, 'utf8')).toBe(await generateApiTypes())
   })

@@ -34,8 +34,10 @@ export async function signInAction(_previous: ActionResult<never> | null, form: 
   return run(accounts.signIn, 'accounts.signIn', form)
 }
 
-export async function signOutAction() {
+/** Signs out, then goes to the form's `next` page (an invitation asks to come back to itself), else to sign-in. */
+export async function signOutAction(form?: unknown) {
   const { auth } = await getRuntime()
   await accounts.signOut({ auth, headers: await headers() })
-  redirect('/sign-in')
+  const next = form instanceof FormData ? form.get('next') : null
+  redirect(safeReturnPath(next, config().appUrl, '/sign-in'))
 }

@@ -5,6 +5,7 @@ import { CORS_EXPOSED_HEADERS } from '../http/cors'
 import { STATUS_BY_CODE } from '../http/problem'
 import { REQUEST_ID_MAX_LENGTH, REQUEST_ID_PATTERN } from '../http/request-id'
 import { INT4_MAX, UUID_LENGTH } from '../services/bounds'
+import type { Role } from '../services/context'
 import { FREE_TEXT_PATTERN } from '../services/text'
 import type { HttpShape, Operation } from './operation'
 import { publicOperations } from './registry'
@@ -109,6 +110,32 @@ const problem = (status: number, description: string, ...headers: HeaderName[]) 
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 })
 
+// Every token's holder is at least a member of its workspace, so only a higher role can refuse one.
+const refusesByRole = (role: Role | null) => role !== null && role !== 'member'
+
+const ROLE_SENTENCES: Record<Role, string> = {
+  owner: 'Only an owner of the token’s workspace may call it.',
+  admin: 'Only an admin or owner of the token’s workspace may call it.',
+  member: 'Any member of the token’s workspace may call it.',
+}
+
+/** Who may call an operation, in words: the scope the token must carry and the role its member must hold. */
+function whoMayCall(op: Operation): string {
+  const scope = op.scope ? `Requires a token with the \`${op.scope}\` scope.` : 'Any valid token.'
+  // A token acts with its member's role as it is at the time of the request, not as it was when it was made.
+  const role = op.role
+    ? `${ROLE_SENTENCES[op.role]} The role is the one its creator holds there now, read on every request.`
+    : 'It is about the token’s owner, not a workspace.'
+  return `${scope} ${role}`
+}
+
+/** Why an operation may answer 403: the scope, the role, or both. */
+function forbiddenFor(op: Operation): string {
+  const reasons = [op.scope ? 'the token lacks the required scope' : '', refusesByRole(op.role) ? 'its member lacks the role' : '']
+  const said = reasons.filter(Boolean).join(', or ')
+  return said.charAt(0).toUpperCase() + said.slice(1)
+}
+
 /** Every status an operation can answer, derived from its shape. */
 export function statusesFor(op: Operation): number[] {
   const http = op.http
@@ -117,7 +144,7 @@ export function statusesFor(op: Operation): number[] {
   const hasBody = BODY_METHODS.has(http.method)
   if (http.method === 'GET' && http.etagVersion) statuses.push(304)
   if (hasBody) statuses.push(400, 413, 415)
-  if (op.scope) statuses.push(403)
+  if (op.scope || refusesByRole(op.role)) statuses.push(403)
   if (pathParams(http.path).length) statuses.push(404)
   if (http.ifMatch) statuses.push(412)
   if (hasBody || Object.keys(objectShape(transportedFields(op, http) ?? z.object({}))).length) statuses.push(422)
@@ -156,7 +183,8 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
         headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
       }
     } else {
-      responses[status] = problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+      const description = status === 403 ? forbiddenFor(op) : (PROBLEM_DESCRIPTIONS[status] ?? 'Error')
+      responses[status] = problem(status, description, ...(PROBLEM_HEADERS[status] ?? []))
     }
   }
   return responses
@@ -165,8 +193,7 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed body: not JSON, not UTF-8, or not a JSON object',
   401: 'No valid API token (missing, unknown, revoked or expired)',
-  403: 'The token lacks the required scope',
-  404: 'No such object, or it is not yours',
+  404: 'No such object in the token’s workspace',
   405: 'Method not allowed on this path',
   412: 'If-Match does not match the current version',
   413: 'Body larger than 64 KiB',
@@ -225,9 +252,11 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
     operationId: op.name,
     summary: op.summary,
     tags: [op.tag],
-    description: op.scope ? `Requires a token with the \`${op.scope}\` scope.` : 'Any valid token.',
+    description: whoMayCall(op),
     security: [{ bearerAuth: [] }],
     'x-required-scopes': op.scope ? [op.scope] : [],
+    // The least workspace role the token's member must hold (null: the operation is not about a workspace).
+    'x-twofold-role': op.role,
     parameters,
     ...(requestBody ? { requestBody } : {}),
     responses: responsesFor(op, http, components),
@@ -235,8 +264,9 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
 }
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
-  Projects: 'Your projects: list, read, create, change and delete them.',
+  Projects: 'The workspace’s projects: list, read, create, change and delete them.',
   Account: 'Who a token belongs to, and what it may do.',
+  Workspace: 'The workspace a token belongs to, the caller’s role in it, and its members.',
 }
 
 export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {
@@ -252,7 +282,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
       title: 'Twofold API',
       version: '1.0.0',
       description:
-        'The Twofold public API. Authenticate with an API token (create one at /dashboard/settings/tokens) sent as `Authorization: Bearer tf_…`. Errors are RFC 9457 problem+json documents.',
+        'The Twofold public API. Authenticate with an API token sent as `Authorization: Bearer tf_…`; create one in the app, in the settings of the workspace it is for. A token belongs to that workspace and acts with the role its creator holds there (owner, admin or member), read on every request: demote or remove the member and their tokens can do less, or nothing, at once. Errors are RFC 9457 problem+json documents.',
     },
     servers: [{ url: options.serverUrl ?? 'http://localhost:3000', 'x-internal': false }],
     tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
@@ -264,7 +294,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API token: it starts with tf_. Create and revoke tokens in the app.',
+          description: 'An API token: it starts with tf_. It belongs to one workspace. Create and revoke tokens in the app.',
         },
       },
     },

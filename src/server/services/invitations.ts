@@ -148,10 +148,12 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateIn
         .where(and(eq(memberships.workspaceId, access.workspaceId), eq(user.email, email)))
       if (member) throw new ValidationError({ email: [`${email} is already a member of this workspace.`] })
       const [open] = await tx
-        .select({ id: invitations.id, lastSentAt: invitations.lastSentAt })
+        .select({ id: invitations.id, lastSentAt: invitations.lastSentAt, role: invitations.role })
         .from(invitations)
         .where(and(eq(invitations.workspaceId, access.workspaceId), eq(invitations.email, email), isOpen))
       if (open) {
+        // Re-inviting rewrites the open invitation: an owner's, only an owner may (as for resend and revoke).
+        if (open.role === 'owner' && !roleAtLeast(access.role, 'owner')) throw needsRole('owner')
         throttleResend(open.lastSentAt, now)
         await tx.update(invitations).set({ role }).where(eq(invitations.id, open.id))
         await sendLink(ctx, tx, access.workspaceId, open.id, access.userId, now)
@@ -257,7 +259,7 @@ export async function preview(db: Db, token: string, now: Date): Promise<Invitat
 
 export const AcceptedInvitation = z.object({ slug: z.string(), workspaceName: z.string(), role: z.enum(ROLES) })
 
-const NOT_USABLE: Record<Exclude<InvitationPreview['state'], 'open'>, string> = {
+export const NOT_USABLE: Record<Exclude<InvitationPreview['state'], 'open'>, string> = {
   expired: 'This invitation has expired. Ask the person who invited you to send a new one.',
   revoked: 'This invitation was withdrawn. Ask the person who invited you to send a new one.',
   accepted: 'This invitation has already been used.',

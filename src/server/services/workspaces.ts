@@ -9,7 +9,7 @@ import { lockWorkspace, requireRole } from './access'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
-import { SLUG_MAX, Slug, slugFrom, withSuffix } from './slugs'
+import { SLUG_MAX, SLUG_PATTERN, Slug, slugFrom, withSuffix } from './slugs'
 import { nameField, ONE_LINE_PATTERN } from './text'
 import { announceAuthChange } from './token-cache'
 
@@ -21,7 +21,7 @@ export const Workspace = z
   .object({
     id: z.uuid().max(UUID_LENGTH),
     name: z.string().meta({ maxLength: WORKSPACE_NAME_MAX, pattern: ONE_LINE_PATTERN }),
-    slug: z.string().max(SLUG_MAX),
+    slug: z.string().max(SLUG_MAX).meta({ pattern: SLUG_PATTERN }),
     role: z.enum(ROLES).describe('the caller’s role in this workspace'),
     createdAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH),
   })

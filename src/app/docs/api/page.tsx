@@ -82,8 +82,16 @@ export default function ApiDocsPage() {
         <h2>Essentials</h2>
         <ul>
           <li>
-            <strong>Authentication.</strong> Create a token in <Link href="/dashboard/settings/tokens">API tokens</Link> and send it as{' '}
-            <code>Authorization: Bearer tf_…</code>. Cookies are not accepted. Each operation names the scope it needs.
+            <strong>Authentication.</strong> In the <Link href="/dashboard">app</Link>, open the workspace the token is for and create one
+            under Settings → API tokens; send it as <code>Authorization: Bearer tf_…</code>. Cookies are not accepted. Each operation names
+            the scope the token must carry.
+          </li>
+          <li>
+            <strong>Workspaces and roles.</strong> A token belongs to the workspace it was made in and sees only that workspace’s data:
+            another workspace’s object is a 404, as if it did not exist. It acts with the role its creator holds there now (owner, admin or
+            member), read on every request: each operation names the least role it needs (<code>x-twofold-role</code> in the contract), and
+            a lower one is a 403. Demote the person and their tokens can do less at once; remove them and their tokens stop working (401).{' '}
+            <a href="#workspace.get">GET /api/v1/workspace</a> says which workspace a token is in, and its role.
           </li>
           <li>
             <strong>Errors</strong> are <code>application/problem+json</code> (RFC 9457) with a stable <code>code</code>, a{' '}

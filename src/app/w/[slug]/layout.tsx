@@ -1,0 +1,36 @@
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { unlessUnavailable } from '@/components/unavailable-page'
+import { roleAtLeast } from '@/server/services/context'
+import { currentWorkspace } from './current'
+
+const ROLE_NAMES = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
+
+/** The frame of every workspace page: which workspace this is, the caller's role in it, and its sections. */
+export default async function WorkspaceLayout({ children, params }: { children: ReactNode; params: Promise<{ slug: string }> }) {
+  const { slug } = await params
+  return unlessUnavailable(`/w/${encodeURIComponent(slug)}`, () => Frame(slug, children))
+}
+
+async function Frame(slug: string, children: ReactNode) {
+  const { workspace } = await currentWorkspace(slug, `/w/${slug}`)
+  const base = `/w/${workspace.slug}`
+  return (
+    <>
+      <div className="workspace-bar">
+        <div className="inner">
+          <p className="workspace-name">
+            <strong>{workspace.name}</strong> <span className="badge">{ROLE_NAMES[workspace.role]}</span>
+          </p>
+          <nav aria-label="Workspace">
+            <Link href={base}>Projects</Link>
+            {roleAtLeast(workspace.role, 'admin') && <Link href={`${base}/settings/members`}>Members</Link>}
+            <Link href={`${base}/settings/tokens`}>API tokens</Link>
+            <Link href={`${base}/settings`}>Settings</Link>
+          </nav>
+        </div>
+      </div>
+      {children}
+    </>
+  )
+}

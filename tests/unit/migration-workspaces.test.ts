@@ -8,6 +8,7 @@ import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Database, type Db, migrationsFolder } from '../../src/server/db/client'
+import { pgliteNotifications, postgresNotifications } from '../../src/server/db/notifications'
 import { schema } from '../../src/server/db/schema'
 import * as projects from '../../src/server/services/projects'
 import { Slug } from '../../src/server/services/slugs'
@@ -38,9 +39,16 @@ async function emptyDatabase(): Promise<Migratable> {
     const { migrate } = await import('drizzle-orm/pglite/migrator')
     const client = new PGlite()
     const db = drizzle(client, { schema })
-    return { db, kind: 'pglite', close: () => client.close(), migrate: (folder) => migrate(db, { migrationsFolder: folder }) }
+    return {
+      db,
+      kind: 'pglite',
+      notifications: pgliteNotifications(client),
+      close: () => client.close(),
+      migrate: (folder) => migrate(db, { migrationsFolder: folder }),
+    }
   }
-  const { Pool } = await import('pg')
+  const pg = await import('pg')
+  const { Pool } = pg
   const { drizzle } = await import('drizzle-orm/node-postgres')
   const { migrate } = await import('drizzle-orm/node-postgres/migrator')
   const fresh = await throwawayPostgres()
@@ -50,6 +58,8 @@ async function emptyDatabase(): Promise<Migratable> {
     db,
     kind: 'postgres',
     pool,
+    // Nothing listens in this test: a notifications object that never connects.
+    notifications: postgresNotifications(() => new pg.Client({ connectionString: fresh.url })),
     close: async () => {
       await pool.end()
       await fresh.drop()

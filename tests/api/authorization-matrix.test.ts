@@ -1,16 +1,23 @@
 // The authorization matrix, generated from the operation registry: for every public operation, no token is a
-// 401, a token without the operation's scope is a 403, and another user's object is a 404 — and none of them
-// writes anything. A new operation is covered the moment it is registered. Request bodies are generated from
-// each operation's own input schema, so a new resource needs no hand-written sample either.
+// 401, a token without the operation's scope is a 403, a token of a member whose role is below the operation's is
+// a 403, and another workspace's object is a 404 — and none of them writes anything. A member's token answers to
+// their role as it is now: removed is 401, demoted is refused on the next request. A new operation is covered the
+// moment it is registered. Request bodies are generated from each operation's own input schema, so a new resource
+// needs no hand-written sample either.
+import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import type { Database } from '../../src/server/db/client'
+import { memberships, workspaces } from '../../src/server/db/schema'
 import { pathParams } from '../../src/server/operations/openapi'
 import type { Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
-import { SCOPES } from '../../src/server/services/context'
+import { needsRole } from '../../src/server/services/access'
+import { ROLES, type Role, roleAtLeast, SCOPES } from '../../src/server/services/context'
+import * as members from '../../src/server/services/members'
 import { type ApiHarness, bearerTokenFor, createApi, jsonRequest, userWithToken } from '../support/api'
-import { createTestDatabase, domainRows } from '../support/db'
+import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
+import { expectProblem } from '../support/problem'
 
 type JsonSchema = {
   type?: string | string[]
@@ -118,20 +125,109 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
     })
 
   if (paramsOf(op).length > 0)
-    test('on another user’s object: 404, never 403, nothing written', async () => {
+    test('on another workspace’s object: 404, never 403, nothing written', async () => {
       const owner = await userWithToken(database)
-      const intruder = await userWithToken(database)
       const target = await ownedObject(op, owner.authorization)
+      // The same person's token for another workspace they own, and a stranger's token for theirs.
+      const elsewhere = await workspaceWithMember('owner')
+      await addMember(elsewhere.workspaceId, owner.userId, 'owner')
+      const intruders = [
+        (await bearerTokenFor(database, owner.userId, SCOPES, elsewhere.slug)).authorization,
+        (await userWithToken(database)).authorization,
+      ]
       const before = await snapshot()
-      const { path, init } = requestFor(op, target, intruder.authorization)
-      const response = await api.fetch(path, init)
-      expect(response.status).toBe(404)
+      for (const intruder of intruders) {
+        const { path, init } = requestFor(op, target, intruder)
+        const response = await api.fetch(path, init)
+        expect(response.status).toBe(404)
+      }
       expect(await snapshot()).toEqual(before)
       // The owner still has it, unchanged.
       const { path: ownerPath, init: ownerInit } = requestFor(op, target, owner.authorization)
       if (op.http?.method === 'GET') expect((await api.fetch(ownerPath, ownerInit)).status).toBe(200)
     })
+
+  const role = op.role
+  for (const held of ROLES) {
+    const allowed = role === null || roleAtLeast(held, role)
+    test(`with ${A_ROLE[held]}’s token: ${allowed ? op.http?.status : '403, nothing written'}`, async () => {
+      const workspace = await workspaceWithMember(held)
+      const target = await ownedObject(op, workspace.ownerAuthorization)
+      const before = await snapshot()
+      const { path, init } = requestFor(op, target, workspace.memberAuthorization)
+      const response = await api.fetch(path, init)
+      if (allowed) {
+        expect(response.status, await response.clone().text()).toBe(op.http?.status)
+        return
+      }
+      if (!role) throw new Error('unreachable: an operation without a role allows every role')
+      await expectProblem(response, 'FORBIDDEN', needsRole(role).message)
+      expect(await snapshot()).toEqual(before)
+    })
+  }
+
+  test('with the token of a member who was removed: 401, nothing written', async () => {
+    // Through the service (which also revokes their tokens), and with only the membership gone (the token itself
+    // untouched): either way the token no longer stands for anyone.
+    for (const removal of ['removed by an owner', 'membership row deleted'] as const) {
+      const workspace = await workspaceWithMember('admin')
+      const target = await ownedObject(op, workspace.ownerAuthorization)
+      if (removal === 'removed by an owner') await members.remove(workspace.ownerContext, { userId: workspace.memberId })
+      else
+        await database.db
+          .delete(memberships)
+          .where(and(eq(memberships.workspaceId, workspace.workspaceId), eq(memberships.userId, workspace.memberId)))
+      const before = await snapshot()
+      const { path, init } = requestFor(op, target, workspace.memberAuthorization)
+      const response = await api.fetch(path, init)
+      expect(response.status, removal).toBe(401)
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
+      expect(await snapshot()).toEqual(before)
+    }
+  })
+
+  const below = role ? ROLES.find((candidate) => !roleAtLeast(candidate, role)) : undefined
+  if (role && below)
+    test(`${A_ROLE[role]}’s token, its member demoted to ${below}: refused on the very next request (the role is read per request)`, async () => {
+      const workspace = await workspaceWithMember(role)
+      const first = requestFor(op, await ownedObject(op, workspace.ownerAuthorization), workspace.memberAuthorization)
+      expect((await api.fetch(first.path, first.init)).status).toBe(op.http?.status)
+      await members.changeRole(workspace.ownerContext, { userId: workspace.memberId, role: below })
+      const target = await ownedObject(op, workspace.ownerAuthorization)
+      const before = await snapshot()
+      const { path, init } = requestFor(op, target, workspace.memberAuthorization)
+      await expectProblem(await api.fetch(path, init), 'FORBIDDEN', needsRole(role).message)
+      expect(await snapshot()).toEqual(before)
+    })
 })
+
+const A_ROLE: Record<Role, string> = { owner: 'an owner', admin: 'an admin', member: 'a member' }
+
+/** Puts `userId` in the workspace with `role`, as an accepted invitation would. */
+async function addMember(workspaceId: string, userId: string, role: Role) {
+  await database.db.insert(memberships).values({ workspaceId, userId, role })
+}
+
+/**
+ * A workspace (its owner's personal one) with a second person in it holding `role`; each has a token with every
+ * scope for it, and the owner a session there.
+ */
+async function workspaceWithMember(role: Role) {
+  const ownerId = await createUser(database, 'Owner')
+  const slug = personalWorkspace(ownerId)
+  const [workspace] = await database.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, slug))
+  if (!workspace) throw new Error(`no workspace ${slug}`)
+  const memberId = await createUser(database, `A ${role}`)
+  await addMember(workspace.id, memberId, role)
+  return {
+    slug,
+    workspaceId: workspace.id,
+    memberId,
+    ownerContext: contextFor(database, sessionActor(ownerId), undefined, slug),
+    ownerAuthorization: (await bearerTokenFor(database, ownerId, SCOPES, slug)).authorization,
+    memberAuthorization: (await bearerTokenFor(database, memberId, SCOPES, slug)).authorization,
+  }
+}
 
 /** An object `op` can act on, created through the public API by its creating operation; null if `op` names none. */
 async function ownedObject(op: Operation, authorization: string): Promise<string | null> {

@@ -144,13 +144,10 @@ describe('toAction', () => {
   })
 
   test('forbidden: a token-scoped actor without the scope, and token management outside a session', async () => {
-    const reader: Actor = {
-      type: 'user',
-      userId: (alice as { userId: string }).userId,
-      via: 'token',
-      tokenId: crypto.randomUUID(),
-      scopes: ['projects:read'],
-    }
+    // A real token of alice's, authenticated as the API would: her workspace and her role in it ride along.
+    const { token } = await tokens.create(contextFor(database, alice), { name: 'Reader', scopes: ['projects:read'] })
+    const reader = await tokens.authenticate(database.db, token, new Date())
+    if (!reader) throw new Error('the token just made did not authenticate')
     const { deps } = depsFor(reader)
     expect(failed(await toAction(createProject, {}, deps)(null, { name: 'x' })).error.code).toBe('FORBIDDEN')
     expect(failed(await toAction(createToken, {}, deps)(null, { name: 'x', scopes: 'projects:read' })).error.code).toBe('FORBIDDEN')
@@ -171,6 +168,7 @@ describe('toAction', () => {
       input: z.object({}),
       output: z.object({}),
       scope: null,
+      role: null,
       run: async () => {
         throw new TypeError('cannot read properties of undefined (reading "secretColumn")')
       },
@@ -198,6 +196,7 @@ describe('toAction', () => {
       input: z.object({}),
       output: z.object({}),
       scope: null,
+      role: null,
       run: async () => {
         throw signal
       },
@@ -215,6 +214,7 @@ describe('toAction', () => {
       input: z.object({}),
       output: z.object({ id: z.string() }),
       scope: null,
+      role: null,
       run: async () => ({ id: 'p1', ownerPasswordHash: 'x' }),
     })
     const { deps } = depsFor(alice)

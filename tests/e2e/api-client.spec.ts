@@ -7,8 +7,8 @@ import type { paths } from '../generated/openapi'
 import { createToken, signUp } from './support'
 
 test('the typed client drives the whole project lifecycle', async ({ page, baseURL }) => {
-  await signUp(page)
-  const token = await createToken(page, 'Typed client', ['projects:read', 'projects:write'])
+  const { workspace } = await signUp(page)
+  const token = await createToken(page, workspace, 'Typed client', ['projects:read', 'projects:write'])
   const api = createClient<paths>({ baseUrl: baseURL, headers: { Authorization: `Bearer ${token}` } })
 
   const me = await api.GET('/api/v1/me')

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test'
 import { alertIn, asNewVisitor, createToken, newPerson, signUp, statusIn, submit } from './support'
 
 test('a new person signs up, creates, renames and deletes a project, and signs out', async ({ page }) => {
-  await signUp(page)
+  const { workspace } = await signUp(page)
   await expect(page.getByText('No projects yet.')).toBeVisible()
 
   await page.getByLabel('Name').fill('  Launch plan  ')
@@ -13,6 +13,7 @@ test('a new person signs up, creates, renames and deletes a project, and signs o
   await expect(page.getByLabel('Name')).toHaveValue('')
   await page.getByRole('link', { name: 'Launch plan' }).click()
 
+  await expect(page).toHaveURL(new RegExp(`/w/${workspace}/projects/[0-9a-f-]{36}$`))
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Launch plan')
   await page.getByLabel('Name').fill('   ')
   await page.getByLabel('Description').fill('Keep what I typed')
@@ -30,7 +31,7 @@ test('a new person signs up, creates, renames and deletes a project, and signs o
   await page.getByText('Delete project').click()
   await page.getByLabel('I understand this cannot be undone').check()
   await submit(page.getByRole('button', { name: 'Delete permanently' }))
-  await expect(page).toHaveURL(/\/dashboard\?deleted=/)
+  await expect(page).toHaveURL(new RegExp(`/w/${workspace}\\?deleted=`))
   await expect(statusIn(page)).toHaveText('Deleted “Launch plan v2”.')
   await expect(page.getByText('No projects yet.')).toBeVisible()
 
@@ -70,8 +71,8 @@ test('a wrong password gets one message, and signing in returns to the page aske
   await submit(page.getByRole('button', { name: 'Sign out' }))
   await expect(page).toHaveURL(/\/sign-in$/)
 
-  await page.goto('/dashboard/settings/tokens')
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard%2Fsettings%2Ftokens$/)
+  await page.goto(`/w/${person.workspace}/settings/tokens`)
+  await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=%2Fw%2F${person.workspace}%2Fsettings%2Ftokens$`))
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill('not-the-password')
   await submit(page.getByRole('button', { name: 'Sign in' }))
@@ -87,7 +88,7 @@ test('a wrong password gets one message, and signing in returns to the page aske
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Password').fill(person.password)
   await submit(page.getByRole('button', { name: 'Sign in' }))
-  await expect(page).toHaveURL(/\/dashboard\/settings\/tokens$/)
+  await expect(page).toHaveURL(new RegExp(`/w/${person.workspace}/settings/tokens$`))
   await expect(page.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible()
 })
 
@@ -117,10 +118,13 @@ test("another person's project is a 404", async ({ browser, page }) => {
   const url = page.url()
 
   const other = await browser.newPage()
-  await signUp(other)
+  const stranger = await signUp(other)
   const response = await other.goto(url)
   expect(response?.status()).toBe(404)
-  const malformed = await other.goto('/dashboard/projects/not-a-uuid')
+  // Nor does the project show through the other person's own workspace.
+  const throughOwn = await other.goto(url.replace(/\/w\/[a-z0-9-]+\//, `/w/${stranger.workspace}/`))
+  expect(throughOwn?.status()).toBe(404)
+  const malformed = await other.goto(`/w/${stranger.workspace}/projects/not-a-uuid`)
   expect(malformed?.status()).toBe(404)
   // Next.js renders a notFound() page's body only through JavaScript (vercel/next.js#98954); the status is right either way.
   if (test.info().project.name === 'javascript') await expect(other.getByRole('heading', { level: 1 })).toHaveText('Not found')
@@ -128,13 +132,13 @@ test("another person's project is a 404", async ({ browser, page }) => {
 })
 
 test('a long list of projects pages through older ones', async ({ page, request }) => {
-  await signUp(page)
-  const token = await createToken(page, 'Seeder', ['projects:write'])
+  const { workspace } = await signUp(page)
+  const token = await createToken(page, workspace, 'Seeder', ['projects:write'])
   for (let i = 0; i <= 50; i++) {
     const created = await request.post('/api/v1/projects', { headers: { Authorization: `Bearer ${token}` }, data: { name: `P${i}` } })
     expect(created.status()).toBe(201)
   }
-  await page.goto('/dashboard')
+  await page.goto(`/w/${workspace}`)
   const names = page.locator('.project-list li a')
   await expect(names).toHaveCount(50)
   const newest = await names.allTextContents()
@@ -147,7 +151,7 @@ test('a long list of projects pages through older ones', async ({ page, request 
   await page.getByRole('link', { name: 'Newest projects' }).click()
   await expect(names).toHaveCount(50)
   // A hand-edited link starts again from the newest instead of failing.
-  await page.goto('/dashboard?after=not-a-cursor')
-  await expect(page).toHaveURL(/\/dashboard$/)
+  await page.goto(`/w/${workspace}?after=not-a-cursor`)
+  await expect(page).toHaveURL(new RegExp(`/w/${workspace}$`))
   await expect(names).toHaveCount(50)
 })

@@ -4,7 +4,7 @@ import { createToken, signUp, submit } from './support'
 
 test('a token made in the app works against the API until it is revoked', async ({ page, request }) => {
   const person = await signUp(page)
-  const token = await createToken(page, 'Laptop script', ['projects:read', 'projects:write'])
+  const token = await createToken(page, person.workspace, 'Laptop script', ['projects:read', 'projects:write'])
   const auth = { Authorization: `Bearer ${token}` }
 
   const created = await request.post('/api/v1/projects', { headers: auth, data: { name: 'From the API' } })
@@ -17,10 +17,10 @@ test('a token made in the app works against the API until it is revoked', async 
   expect(await me.json()).toMatchObject({ user: { email: person.email }, token: { name: 'Laptop script' } })
 
   // What the API created is what the person sees.
-  await page.goto('/dashboard')
+  await page.goto(`/w/${person.workspace}`)
   await expect(page.getByRole('link', { name: 'From the API' })).toBeVisible()
 
-  await page.goto('/dashboard/settings/tokens')
+  await page.goto(`/w/${person.workspace}/settings/tokens`)
   const row = page.getByRole('row', { name: /Laptop script/ })
   await expect(row).toContainText('Active')
   await submit(row.getByRole('button', { name: 'Revoke Laptop script' }))
@@ -33,24 +33,27 @@ test('a token made in the app works against the API until it is revoked', async 
 })
 
 test('a read-only token cannot write', async ({ page, request }) => {
-  await signUp(page)
-  const token = await createToken(page, 'Reader', ['projects:read'])
+  const { workspace } = await signUp(page)
+  const token = await createToken(page, workspace, 'Reader', ['projects:read'])
   const response = await request.post('/api/v1/projects', { headers: { Authorization: `Bearer ${token}` }, data: { name: 'Nope' } })
   expect(response.status()).toBe(403)
   expect(await response.json()).toMatchObject({ code: 'FORBIDDEN', status: 403 })
 })
 
 test('a token is created and revoked with the form alone', async ({ page }) => {
-  await signUp(page)
-  await createToken(page, 'Plain form', ['projects:read'])
+  const { workspace } = await signUp(page)
+  await createToken(page, workspace, 'Plain form', ['projects:read'])
   await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('projects:read')
   await submit(page.getByRole('button', { name: 'Revoke Plain form' }))
   await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('Revoked')
 })
 
 test('choosing no scope is refused next to the scopes', async ({ page }) => {
-  await signUp(page)
+  const { workspace } = await signUp(page)
+  // An old bookmark still leads to the tokens (the page moved into the workspace).
   await page.goto('/dashboard/settings/tokens')
+  await expect(page).toHaveURL(new RegExp(`/w/${workspace}(/settings/tokens)?$`))
+  await page.goto(`/w/${workspace}/settings/tokens`)
   await page.getByLabel('Name').fill('Nothing')
   await page.getByLabel('projects:read').setChecked(false)
   await submit(page.getByRole('button', { name: 'Create token' }))
@@ -60,8 +63,8 @@ test('choosing no scope is refused next to the scopes', async ({ page }) => {
 
 test('the copy button puts the new token on the clipboard @needs-js', async ({ page, context, baseURL }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL })
-  await signUp(page)
-  const token = await createToken(page, 'Copied', ['projects:read'])
+  const { workspace } = await signUp(page)
+  const token = await createToken(page, workspace, 'Copied', ['projects:read'])
   await page.getByRole('button', { name: 'Copy', exact: true }).click()
   await expect(page.getByRole('button', { name: 'Copied', exact: true })).toBeVisible()
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token)

@@ -8,7 +8,7 @@ import { afterAll, expect, test } from 'vitest'
 import { createAuth } from '../../src/server/auth/auth'
 import { parseConfig } from '../../src/server/config'
 import { type Database, openDatabase } from '../../src/server/db/client'
-import { projects, user } from '../../src/server/db/schema'
+import { memberships, projects, user } from '../../src/server/db/schema'
 import { DEMO_ACCOUNT, seedDemo } from '../../src/server/seed'
 import { createTestDatabase } from '../support/db'
 
@@ -18,7 +18,14 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 async function demoRows(database: Database) {
   const users = await database.db.select({ id: user.id }).from(user).where(eq(user.email, DEMO_ACCOUNT.email))
-  const owned = users[0] ? await database.db.select({ name: projects.name }).from(projects).where(eq(projects.ownerId, users[0].id)) : []
+  // The demo user's projects are those of the workspaces they belong to (their personal one, made at sign-up).
+  const owned = users[0]
+    ? await database.db
+        .select({ name: projects.name })
+        .from(projects)
+        .innerJoin(memberships, eq(memberships.workspaceId, projects.workspaceId))
+        .where(eq(memberships.userId, users[0].id))
+    : []
   return { users: users.length, projects: owned.map((p) => p.name).sort() }
 }
 

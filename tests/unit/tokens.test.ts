@@ -7,6 +7,7 @@ import { Forbidden, NotFound, PlanLimit, ValidationError } from '../../src/serve
 import { me } from '../../src/server/services/accounts'
 import type { Actor, ServiceContext } from '../../src/server/services/context'
 import * as tokens from '../../src/server/services/tokens'
+import * as workspaces from '../../src/server/services/workspaces'
 import { contextFor, createTestDatabase, createUser, sessionActor } from '../support/db'
 
 let database: Database
@@ -94,6 +95,9 @@ describe('authenticating with a token', () => {
       via: 'token',
       tokenId: apiToken.id,
       scopes: ['projects:read'],
+      // The token acts in the workspace it was made in, with its creator's role there, read with the token.
+      workspaceId: (await workspaces.current(alice)).id,
+      role: 'owner',
     })
     const lastUsed = async () => (await tokens.list(alice)).find((t) => t.id === apiToken.id)?.lastUsedAt
     expect(await lastUsed()).toBe(t0.toISOString())

@@ -148,10 +148,12 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateIn
         .where(and(eq(memberships.workspaceId, access.workspaceId), eq(user.email, email)))
       if (member) throw new ValidationError({ email: [`${email} is already a member of this workspace.`] })
       const [open] = await tx
-        .select({ id: invitations.id, lastSentAt: invitations.lastSentAt })
+        .select({ id: invitations.id, lastSentAt: invitations.lastSentAt, role: invitations.role })
         .from(invitations)
         .where(and(eq(invitations.workspaceId, access.workspaceId), eq(invitations.email, email), isOpen))
       if (open) {
+        // Re-inviting rewrites the open invitation: an owner's, only an owner may (as for resend and revoke).
+        if (open.role === 'owner' && !roleAtLeast(access.role, 'owner')) throw needsRole('owner')
         throttleResend(open.lastSentAt, now)
         await tx.update(invitations).set({ role }).where(eq(invitations.id, open.id))
         await sendLink(ctx, tx, access.workspaceId, open.id, access.userId, now)

@@ -43,10 +43,11 @@ CREATE UNIQUE INDEX "invitations_open_idx" ON "invitations" USING btree ("worksp
 CREATE INDEX "invitations_workspace_idx" ON "invitations" USING btree ("workspace_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "memberships_user_idx" ON "memberships" USING btree ("user_id");--> statement-breakpoint
 -- Data: every existing person gets a personal workspace they own, and their projects and tokens move into it. The
--- workspace id is derived from the user id, so the statements below can find it without a mapping table.
+-- workspace id is derived from the user id, so the statements below can find it without a mapping table. It is
+-- named as sign-up names one (services/workspaces.ts createPersonal): the first 60 characters, trimmed, or Personal.
 INSERT INTO "workspaces" ("id", "name", "slug", "created_at", "updated_at")
 SELECT md5('personal:' || "id")::uuid,
-	"name",
+	coalesce(nullif(regexp_replace(left("name", 60), '^\s+|\s+$', '', 'g'), ''), 'Personal'),
 	coalesce(nullif(trim(both '-' from left(trim(both '-' from regexp_replace(lower("name"), '[^a-z0-9]+', '-', 'g')), 40)), ''), 'workspace') || '-' || left(md5("id"), 6),
 	"created_at",
 	"created_at"

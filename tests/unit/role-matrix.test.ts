@@ -1,0 +1,172 @@
+// The service authorization matrix, generated from the operation registry: every workspace operation × every role
+// (and "not a member") through op.run, on a real database. An operation's declared `role` must be exactly what its
+// service enforces: at or above it the call succeeds, below it FORBIDDEN, outside the workspace NOT_FOUND, and a
+// refused call writes nothing. A new operation without a fixture here fails the suite, so it cannot go unchecked.
+import { randomUUID } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Database } from '../../src/server/db/client'
+import { memberships, workspaces } from '../../src/server/db/schema'
+import { AppError, type ErrorCode } from '../../src/server/errors'
+import type { Operation } from '../../src/server/operations/operation'
+import { allOperations } from '../../src/server/operations/registry'
+import { anonymous, ROLES, type Role, roleAtLeast } from '../../src/server/services/context'
+import * as invitations from '../../src/server/services/invitations'
+import * as projects from '../../src/server/services/projects'
+import * as tokens from '../../src/server/services/tokens'
+import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
+
+let database: Database
+beforeAll(async () => {
+  database = await createTestDatabase()
+})
+afterAll(() => database.close())
+
+/** A workspace of its own for one cell: its founder is its owner. */
+type Space = { id: string; slug: string; founder: string }
+
+async function newSpace(): Promise<Space> {
+  const founder = await createUser(database, 'Founder')
+  const slug = personalWorkspace(founder)
+  const [row] = await database.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, slug))
+  if (!row) throw new Error(`no workspace ${slug}`)
+  return { id: row.id, slug, founder }
+}
+
+async function join(space: Space, role: Role, name = 'Joiner'): Promise<string> {
+  const userId = await createUser(database, name)
+  await database.db.insert(memberships).values({ workspaceId: space.id, userId, role, createdAt: new Date() })
+  return userId
+}
+
+const asFounder = (space: Space, now?: () => Date) => contextFor(database, sessionActor(space.founder), now, space.slug)
+const twoMinutesAgo = () => new Date(Date.now() - 2 * 60_000)
+
+/**
+ * A valid raw input for the operation, naming an object that exists in `space`. `objectOwner` is whose object it is
+ * where that matters (a member reaches only their own tokens).
+ */
+type Fixture = (space: Space, objectOwner: string) => Promise<Record<string, unknown>>
+
+async function projectIn(space: Space) {
+  return projects.create(asFounder(space), { name: 'Fixture project' })
+}
+async function openInvitation(space: Space) {
+  // Sent two minutes ago, so a resend is not throttled.
+  return invitations.create(asFounder(space, twoMinutesAgo), { email: `${randomUUID()}@invitee.test`, role: 'member' })
+}
+
+const fixtures: Record<string, Fixture> = {
+  'projects.list': async () => ({}),
+  'projects.create': async () => ({ name: 'Made in the matrix' }),
+  'projects.get': async (space) => ({ id: (await projectIn(space)).id }),
+  'projects.update': async (space) => ({ id: (await projectIn(space)).id, name: 'Renamed in the matrix' }),
+  'projects.delete': async (space) => ({ id: (await projectIn(space)).id }),
+  'workspace.get': async () => ({}),
+  'workspace.rename': async () => ({ name: 'Renamed workspace' }),
+  'workspace.changeSlug': async () => ({ slug: `moved-${randomUUID().slice(0, 8)}` }),
+  'workspace.delete': async (space) => ({ confirm: space.slug }),
+  'workspace.leave': async () => ({}),
+  'members.list': async () => ({}),
+  'members.changeRole': async (space) => ({ userId: await join(space, 'member', 'Target'), role: 'admin' }),
+  'members.remove': async (space) => ({ userId: await join(space, 'member', 'Target') }),
+  'tokens.create': async () => ({ name: 'Matrix token', scopes: ['projects:read'] }),
+  'tokens.revoke': async (space, objectOwner) => {
+    const ctx = contextFor(database, sessionActor(objectOwner), undefined, space.slug)
+    return { id: (await tokens.create(ctx, { name: 'To revoke', scopes: ['projects:read'] })).apiToken.id }
+  },
+  'invitations.create': async () => ({ email: `${randomUUID()}@invitee.test`, role: 'member' }),
+  'invitations.resend': async (space) => ({ id: (await openInvitation(space)).id }),
+  'invitations.revoke': async (space) => ({ id: (await openInvitation(space)).id }),
+}
+
+/** Operations that name one object: another workspace's must be NOT_FOUND, even to an owner. */
+const NAMING_AN_OBJECT = [
+  'projects.get',
+  'projects.update',
+  'projects.delete',
+  'tokens.revoke',
+  'members.changeRole',
+  'members.remove',
+  'invitations.resend',
+  'invitations.revoke',
+]
+
+async function outcome(call: () => Promise<unknown>): Promise<'ok' | ErrorCode> {
+  try {
+    await call()
+    return 'ok'
+  } catch (error) {
+    if (error instanceof AppError) return error.code
+    throw error
+  }
+}
+
+const runOp = (op: Operation, ctx: ReturnType<typeof contextFor>, raw: Record<string, unknown>) => () => op.run(ctx, op.input.parse(raw))
+
+const workspaceOperations = allOperations.filter((op) => op.role !== null)
+const callers = [...ROLES, 'not a member'] as const
+const cells = workspaceOperations.flatMap((op) => callers.map((caller) => ({ op, caller })))
+console.info(`role matrix: ${workspaceOperations.length} workspace operations × ${callers.length} callers = ${cells.length} cells`)
+
+describe(`the role matrix (${workspaceOperations.length} operations × ${callers.length} callers = ${cells.length} cells)`, () => {
+  test('every workspace operation in the registry has a fixture', () => {
+    expect(workspaceOperations.map((op) => op.name).filter((name) => !fixtures[name])).toEqual([])
+  })
+
+  test.each(cells.map(({ op, caller }) => [op.name, caller, op] as const))('%s as %s', async (_name, caller, op) => {
+    const fixture = fixtures[op.name]
+    if (!fixture) throw new Error(`no fixture for ${op.name}: add one so the operation is covered`)
+    if (!op.role) throw new Error('unreachable')
+    const space = await newSpace()
+    // The caller is someone other than the founder, so an owner leaving is not the last owner.
+    const callerId = caller === 'not a member' ? await createUser(database, 'Outsider') : await join(space, caller, 'Caller')
+    const raw = await fixture(space, caller === 'not a member' ? space.founder : callerId)
+    const ctx = contextFor(database, sessionActor(callerId), undefined, space.slug)
+
+    const expected = caller === 'not a member' ? 'NOT_FOUND' : roleAtLeast(caller, op.role) ? 'ok' : 'FORBIDDEN'
+    const before = expected === 'ok' ? null : await domainRows(database)
+    expect(await outcome(runOp(op, ctx, raw))).toBe(expected)
+    if (before) expect(await domainRows(database)).toEqual(before)
+  })
+
+  test.each(NAMING_AN_OBJECT)("%s: another workspace's object is NOT_FOUND, even to an owner", async (name) => {
+    const op = allOperations.find((o) => o.name === name)
+    const fixture = fixtures[name]
+    if (!op || !fixture) throw new Error(`${name} is not registered or has no fixture`)
+    const mine = await newSpace()
+    const theirs = await newSpace()
+    const raw = await fixture(theirs, theirs.founder)
+    const before = await domainRows(database)
+    expect(await outcome(runOp(op, asFounder(mine), raw))).toBe('NOT_FOUND')
+    expect(await domainRows(database)).toEqual(before)
+  })
+
+  test('the object-naming list names registered operations only', () => {
+    const names = allOperations.map((op) => op.name)
+    expect(NAMING_AN_OBJECT.filter((name) => !names.includes(name))).toEqual([])
+  })
+})
+
+describe('operations outside any one workspace', () => {
+  const unscoped = allOperations.filter((op) => op.role === null)
+  const inputs: Record<string, Record<string, unknown>> = {
+    'workspaces.create': { name: 'Anonymous workspace' },
+    'invitations.accept': { token: 'some-token' },
+    'me.get': {},
+  }
+
+  test('are exactly the ones known here', () => {
+    expect(unscoped.map((op) => op.name).sort()).toEqual(Object.keys(inputs).sort())
+  })
+
+  test.each(unscoped.map((op) => [op.name, op] as const))('%s needs a signed-in session', async (name, op) => {
+    const before = await domainRows(database)
+    const raw = inputs[name] ?? {}
+    expect(await outcome(runOp(op, contextFor(database, anonymous), raw))).toBe('UNAUTHENTICATED')
+    expect(await domainRows(database)).toEqual(before)
+    // And a signed-in person gets past that check (whatever the input then makes of it).
+    const signedIn = contextFor(database, sessionActor(await createUser(database, 'Signed in')))
+    expect(await outcome(runOp(op, signedIn, raw))).not.toBe('UNAUTHENTICATED')
+  })
+})

@@ -45,6 +45,21 @@ const data = await seed(tokenCount)
 console.log(`seeded: 1 user, 20 projects, ${tokenCount} tokens (enough for ${MAX_RPS} req/s without a 429)`)
 
 const servers: Server[] = []
+let cleaned: Promise<void> | undefined
+/** Stops every server started and drops the database, once, whether the bench ends, fails or crashes. */
+const cleanUp = () => {
+  cleaned ??= (async () => {
+    for (const server of servers.reverse()) await server.stop()
+    await data.drop()
+  })()
+  return cleaned
+}
+// A throw inside autocannon's callbacks escapes every try: the servers and the database must not outlive it.
+process.once('uncaughtException', (error) => {
+  console.error(error)
+  void cleanUp().finally(() => process.exit(1))
+})
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)))
 try {
   // Start-up: spawn → first 200 from the readiness route, a few times (the last one stays up for the load).
   const startups: number[] = []
@@ -190,6 +205,5 @@ try {
     process.exitCode = 1
   }
 } finally {
-  for (const server of servers.reverse()) await server.stop()
-  await data.drop()
+  await cleanUp()
 }

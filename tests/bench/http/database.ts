@@ -8,7 +8,7 @@ import { SCOPES } from '../../../src/server/services/context'
 import * as projects from '../../../src/server/services/projects'
 import { TOKEN_PREFIX } from '../../../src/server/services/tokens'
 import { contextFor, createUser, personalWorkspace, sessionActor } from '../../support/db'
-import { throwawayPostgres } from '../../support/server'
+import { adminPool, postgresUrlFor } from '../../support/postgres'
 
 export const PROJECTS = 20
 /** The production budget (src/server/runtime.ts createLimits): 600 requests a minute per token. */
@@ -31,8 +31,22 @@ export function tokensFor(maxRequestsPerSecond: number): number {
   return Math.ceil((maxRequestsPerSecond * 60 * 2) / POINTS_PER_TOKEN_PER_MINUTE)
 }
 
+/** A new database on the DATABASE_URL server, named so a leftover one is recognisably the bench's. */
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `twofold_bench_http_${process.pid}_${Date.now()}`
+  const admin = adminPool()
+  await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end())
+  return {
+    url: postgresUrlFor(name),
+    async drop() {
+      const cleanup = adminPool()
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end())
+    },
+  }
+}
+
 export async function seed(tokenCount: number): Promise<Seeded> {
-  const target = await throwawayPostgres()
+  const target = await freshDatabase()
   // Opening migrates it: the servers started on it find it current.
   const database = await openDatabase({ kind: 'postgres', url: target.url })
   try {

@@ -48,7 +48,8 @@ export async function load(target: Target, seconds: number, connections = 10): P
       url: target.server.url,
       connections,
       duration: seconds,
-      requests: [{ method: 'GET', path: target.path, setupRequest }],
+      // Only when set: autocannon takes the presence of the key for a function.
+      requests: [setupRequest ? { method: 'GET', path: target.path, setupRequest } : { method: 'GET', path: target.path }],
     })
   } finally {
     clearInterval(sampler)

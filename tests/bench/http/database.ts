@@ -3,12 +3,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { openDatabase } from '../../../src/server/db/client'
-import { apiTokens, workspaces } from '../../../src/server/db/schema'
+import { apiTokens, memberships, workspaces } from '../../../src/server/db/schema'
 import { SCOPES } from '../../../src/server/services/context'
 import * as projects from '../../../src/server/services/projects'
 import { TOKEN_PREFIX } from '../../../src/server/services/tokens'
-import { contextFor, createUser, personalWorkspace, sessionActor } from '../../support/db'
+import { contextFor, sessionActor } from '../../support/db'
 import { adminPool, postgresUrlFor } from '../../support/postgres'
+import { signUp } from './action'
 
 export const PROJECTS = 20
 /** The production budget (src/server/runtime.ts createLimits): 600 requests a minute per token. */
@@ -18,6 +19,8 @@ export type Seeded = {
   url: string
   userId: string
   workspaceSlug: string
+  /** The user's session cookie (name=value), for pages and server actions. */
+  cookie: string
   /** `Bearer …` values, used round-robin by the load generator. */
   authorizations: string[]
   drop(): Promise<void>
@@ -50,12 +53,17 @@ export async function seed(tokenCount: number): Promise<Seeded> {
   // Opening migrates it: the servers started on it find it current.
   const database = await openDatabase({ kind: 'postgres', url: target.url })
   try {
-    const userId = await createUser(database, 'Bench User')
-    const workspaceSlug = personalWorkspace(userId)
-    const ctx = contextFor(database, sessionActor(userId))
-    for (let i = 0; i < PROJECTS; i++) await projects.create(ctx, { name: `Project ${i}`, description: `Benchmark project ${i}` })
-    const [workspace] = await database.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, workspaceSlug))
+    // Signed up as a person signs up (Better Auth, the personal workspace made by its hook), for a session cookie.
+    const { userId, cookie } = await signUp(database.db)
+    const [workspace] = await database.db
+      .select({ id: workspaces.id, slug: workspaces.slug })
+      .from(workspaces)
+      .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
+      .where(eq(memberships.userId, userId))
     if (!workspace) throw new Error('personal workspace not found')
+    const workspaceSlug = workspace.slug
+    const ctx = contextFor(database, sessionActor(userId), undefined, workspaceSlug)
+    for (let i = 0; i < PROJECTS; i++) await projects.create(ctx, { name: `Project ${i}`, description: `Benchmark project ${i}` })
     // Inserted as tokens.create stores them (prefix, SHA-256, every scope) rather than through it: the service caps a
     // member at 50 active tokens, fewer than a fast server needs to stay under 600 a minute each.
     const plain = Array.from({ length: tokenCount }, () => TOKEN_PREFIX + randomBytes(24).toString('base64url'))
@@ -70,7 +78,7 @@ export async function seed(tokenCount: number): Promise<Seeded> {
       })),
     )
     await database.close()
-    return { url: target.url, userId, workspaceSlug, authorizations: plain.map((token) => `Bearer ${token}`), drop: target.drop }
+    return { url: target.url, userId, workspaceSlug, cookie, authorizations: plain.map((token) => `Bearer ${token}`), drop: target.drop }
   } catch (error) {
     await database.close().catch(() => {})
     await target.drop()

@@ -7,6 +7,8 @@ import path from 'node:path'
 import { freePort } from '../../support/server'
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..')
+/** The app's BETTER_AUTH_SECRET here; the bench signs its session cookie with it too (action.ts). */
+export const BENCH_AUTH_SECRET = 'http-bench-secret-http-bench-secret-0123456789'
 export const NOOP_DIR = path.join(ROOT, 'tests/bench/noop-next')
 
 /** The newest modification time under `paths` (files or folders, recursively; build output and deps skipped). */
@@ -55,7 +57,7 @@ export type Server = {
   stop(): Promise<void>
 }
 
-type Spec = { name: string; args: string[]; cwd: string; env: Record<string, string>; readyPath: string }
+type Spec = { name: string; args: string[]; cwd: string; env: (url: string) => Record<string, string>; readyPath: string }
 
 /** Spawns a server and polls `readyPath` until it answers 200: the start-up figure is that time, spawn included. */
 export async function start(spec: Spec): Promise<Server> {
@@ -64,7 +66,7 @@ export async function start(spec: Spec): Promise<Server> {
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, spec.args, {
     cwd: spec.cwd,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...spec.env(url), PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let printed = ''
@@ -109,14 +111,14 @@ export function startApp(databaseUrl: string): Promise<Server> {
     args: ['server.js'],
     cwd: ROOT,
     // As tests/support/server.ts starts it; info logging as in production (an access line per request is part of the cost).
-    env: {
+    env: (url) => ({
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: databaseUrl,
-      BETTER_AUTH_SECRET: 'http-bench-secret-http-bench-secret-0123456789',
+      BETTER_AUTH_SECRET: BENCH_AUTH_SECRET,
       SEED_DEMO: 'false',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      APP_URL: 'http://127.0.0.1',
-    },
+      APP_URL: url,
+    }),
     // Ready means the database answers and is migrated: the first request a load balancer would send.
     readyPath: '/api/health/ready',
   })
@@ -129,7 +131,7 @@ export function startNoop(): Promise<Server> {
     name: 'noop',
     args: [path.join(ROOT, 'server.js')],
     cwd: NOOP_DIR,
-    env: { NEXT_TELEMETRY_DISABLED: '1' },
+    env: () => ({ NEXT_TELEMETRY_DISABLED: '1' }),
     readyPath: '/api/noop',
   })
 }
@@ -139,7 +141,7 @@ export function startRaw(databaseUrl: string): Promise<Server> {
     name: 'raw',
     args: [path.join(ROOT, 'tests/bench/http/raw-server.mjs')],
     cwd: ROOT,
-    env: { DATABASE_URL: databaseUrl },
+    env: () => ({ DATABASE_URL: databaseUrl }),
     readyPath: '/health',
   })
 }

@@ -1,0 +1,292 @@
+// `npm run bench:http` (and the second half of `npm run bench`): the public API through real HTTP, against baselines
+// started in the same run, for issue 13's targets. Our app (server.js over `next build`), a no-op Next route handler
+// (tests/bench/noop-next, same server.js) and a raw node:http + pg server doing the list's database work, each its
+// own process on a fresh PostgreSQL database; autocannon, interleaved rounds, medians; any non-2xx rejects the run.
+// Prints one table and the checks, writes bench/results/latest.json, exits 1 if a target is missed.
+//
+//   DATABASE_URL=postgres://… npm run bench:http
+//   BENCH_SECONDS (default 10; the issue's figures used 15), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10),
+//   BENCH_MAX_RPS (2000: sizes the token pool), BENCH_STARTUPS (3), BENCH_ACTION_SAMPLES (60)
+// Take the machine's build lock around it where others build and test: flock /tmp/twofold-next.lock npm run bench:http
+import '../../scripts/load-env'
+import { isPostgresRun } from '../support/postgres'
+import { findAction, postAction } from './http/action'
+import { seed, tokensFor } from './http/database'
+import { load, type Run, type Target, warm } from './http/load'
+import { type PageWeight, pageWeights } from './http/pages'
+import { type Check, machine, printChecks, printTable, type Row, writeResults } from './http/report'
+import { APP_SOURCES, ensureBuilt, NOOP_DIR, NOOP_SOURCES, ROOT, type Server, startApp, startNoop, startRaw, treeRss } from './http/servers'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const MAX_RPS = Number(process.env.BENCH_MAX_RPS ?? 2000)
+const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 3)
+const ACTION_SAMPLES = Number(process.env.BENCH_ACTION_SAMPLES ?? 60)
+
+// Issue 13's targets.
+const LIST_VS_NOOP = 0.6
+const ME_VS_NOOP = 0.7
+const LIST_P99_VS_NOOP = 2
+const RSS_UNDER_LOAD_MAX = 300 * 1024 * 1024
+const RSS_IDLE_MAX = 200 * 1024 * 1024
+const STARTUP_MAX_MS = 1500
+const PAGE_OVER_EMPTY_MAX_KB = 15
+const ACTION_VS_TWO_STEPS = 1.1
+
+if (!isPostgresRun()) throw new Error('the HTTP bench runs on PostgreSQL: set DATABASE_URL=postgres://…')
+const began = performance.now()
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+
+const builds = {
+  app: ensureBuilt('app', ROOT, APP_SOURCES),
+  noop: ensureBuilt('no-op Next app', NOOP_DIR, NOOP_SOURCES),
+}
+const tokenCount = tokensFor(MAX_RPS)
+const data = await seed(tokenCount)
+console.log(`seeded: 1 user, 20 projects, ${tokenCount} tokens (enough for ${MAX_RPS} req/s without a 429)`)
+
+const servers: Server[] = []
+let cleaned: Promise<void> | undefined
+/** Stops every server started and drops the database, once, whether the bench ends, fails or crashes. */
+const cleanUp = () => {
+  cleaned ??= (async () => {
+    for (const server of servers.reverse()) await server.stop()
+    await data.drop()
+  })()
+  return cleaned
+}
+// A throw inside autocannon's callbacks escapes every try: the servers and the database must not outlive it.
+process.once('uncaughtException', (error) => {
+  console.error(error)
+  void cleanUp().finally(() => process.exit(1))
+})
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)))
+try {
+  // Start-up: spawn → first 200 from the readiness route, a few times (the last one stays up for the load).
+  const startups: number[] = []
+  for (let i = 1; i < STARTUPS; i++) {
+    const probe = await startApp(data.url)
+    startups.push(probe.startupMs)
+    await probe.stop()
+  }
+  const app = await startApp(data.url)
+  startups.push(app.startupMs)
+  servers.push(app)
+  const noop = await startNoop()
+  servers.push(noop)
+  const raw = await startRaw(data.url)
+  servers.push(raw)
+  console.log(
+    `start-up, spawn → first 200: app ${startups.map(seconds).join(', ')}; no-op ${seconds(noop.startupMs)}; raw ${seconds(raw.startupMs)}`,
+  )
+
+  const auth = data.authorizations
+  const targets: Target[] = [
+    { name: 'raw node:http + pg: list', server: raw, path: '/projects', authorizations: auth },
+    { name: 'no-op Next route', server: noop, path: '/api/noop' },
+    { name: 'ours GET /api/v1/me', server: app, path: '/api/v1/me', authorizations: auth },
+    { name: 'ours GET /api/v1/projects', server: app, path: '/api/v1/projects', authorizations: auth },
+    { name: 'ours GET /api/v1/workspace', server: app, path: '/api/v1/workspace', authorizations: auth },
+  ]
+  for (const target of targets) await warm(target)
+  // Idle: after warm-up and a pause, before any load — what an instance holds when no one is using it.
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  const idleRss = Object.fromEntries(servers.map((server) => [server.name, treeRss(server.pid)]))
+
+  // Interleaved: each endpoint once per round, so a machine that slows down (others' builds) hits every endpoint alike.
+  const runs = new Map<string, Run[]>(targets.map((target) => [target.name, []]))
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of targets) {
+      const run = await load(target, SECONDS, CONNECTIONS)
+      runs.get(target.name)?.push(run)
+      console.log(
+        `round ${round}/${ROUNDS} ${target.name}: ${run.reqPerSec.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms (${run.requests} × 2xx)`,
+      )
+    }
+  }
+  const rows: Row[] = targets.map((target) => {
+    const all = runs.get(target.name) ?? []
+    return {
+      endpoint: target.name,
+      server: target.server.name,
+      reqPerSec: median(all.map((r) => r.reqPerSec)),
+      p50: median(all.map((r) => r.p50)),
+      p99: median(all.map((r) => r.p99)),
+      peakRss: Math.max(...all.map((r) => r.peakRss)),
+      requests: all.reduce((sum, r) => sum + r.requests, 0),
+    }
+  })
+  const [rawRow, noopRow, meRow, listRow] = rows
+  if (!rawRow || !noopRow || !meRow || !listRow) throw new Error('missing rows')
+
+  // The server action against the two steps a client would take instead, one request at a time (a round trip, not
+  // throughput), interleaved. Every sample creates a project; the page shows one page of them, so its size is bounded.
+  let actionError: string | undefined
+  let action = { id: '', page: '/dashboard' }
+  try {
+    action = findAction('createProjectAction', data.workspaceSlug)
+  } catch (error) {
+    actionError = String(error)
+  }
+  const timed = async (step: () => Promise<void>) => {
+    const started = performance.now()
+    await step()
+    return performance.now() - started
+  }
+  const samples = { action: [] as number[], post: [] as number[], render: [] as number[] }
+  const [firstToken = ''] = auth
+  // An RSC payload carries a server error as a row with its digest, under a 200: such a render is no figure.
+  const renderFailed = (payload: string) => /"digest":"[^"]+"/.test(payload)
+  try {
+    for (let i = 0; actionError === undefined && i < ACTION_SAMPLES + 5; i++) {
+      const fields = { name: `Action ${i}`, description: 'Created by the benchmark', workspace: data.workspaceSlug }
+      const actionMs = await timed(async () => {
+        const answer = await postAction(app.url, action, data.cookie, fields)
+        // The action answers 200 with its result in the payload: a refusal is {"ok":false,…}.
+        if (!answer.includes('"ok":true') || renderFailed(answer)) throw new Error(`the action failed:\n${answer.slice(0, 500)}`)
+      })
+      const postMs = await timed(async () => {
+        const response = await fetch(`${app.url}/api/v1/projects`, {
+          method: 'POST',
+          headers: { Authorization: firstToken, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: `API ${i}`, description: 'Created by the benchmark' }),
+        })
+        await response.arrayBuffer()
+        if (response.status !== 201) throw new Error(`POST /api/v1/projects answered ${response.status}`)
+      })
+      // The render a client's router fetches after a change (RSC, as the action's answer carries it), with the session.
+      const renderMs = await timed(async () => {
+        const response = await fetch(app.url + action.page, { headers: { Cookie: data.cookie, RSC: '1' } })
+        const payload = await response.text()
+        if (response.status !== 200 || renderFailed(payload))
+          throw new Error(`GET ${action.page} failed (${response.status}):\n${payload.slice(0, 500)}`)
+      })
+      // The first few warm the three paths up.
+      if (i < 5) continue
+      samples.action.push(actionMs)
+      samples.post.push(postMs)
+      samples.render.push(renderMs)
+    }
+  } catch (error) {
+    actionError = `${String(error)}\n${app.output().slice(-1500)}`
+    console.error(`server action not measured: ${actionError}`)
+  }
+  const actionP50 = { action: median(samples.action), post: median(samples.post), render: median(samples.render) }
+  if (!actionError) {
+    console.log(
+      `server action ${action.page}: p50 ${actionP50.action.toFixed(1)} ms; POST /api/v1/projects ${actionP50.post.toFixed(1)} ms + ` +
+        `GET ${action.page} (RSC) ${actionP50.render.toFixed(1)} ms (${ACTION_SAMPLES} samples each)`,
+    )
+  }
+
+  // Page weight: our pages against an empty Next page's floor (the no-op app's /), from the same build of Next. Each
+  // page on its own: one that fails is reported (with the server's last output) without hiding the others.
+  const pageRuns: { path: string; weight?: PageWeight; error?: string }[] = []
+  const weigh = (server: Server, page: string, cookie?: string) => {
+    try {
+      const [weight] = pageWeights(server.url, [page], cookie)
+      pageRuns.push({ path: page, weight })
+      return weight
+    } catch (error) {
+      pageRuns.push({ path: page, error: `${String(error)}\n${server.output().slice(-1500)}` })
+      return undefined
+    }
+  }
+  const floor = weigh(noop, '/')
+  const ours = [weigh(app, '/'), weigh(app, '/sign-in'), weigh(app, action.page, data.cookie)]
+  const pages = { floor, ours: pageRuns.slice(1) }
+  const pageChecks: Check[] = pageRuns.slice(1).map((run, i) => {
+    const weight = ours[i]
+    if (!floor || !weight) {
+      return {
+        target: `${run.path} script ≤ empty page + ${PAGE_OVER_EMPTY_MAX_KB} kB`,
+        measured: (floor ? run.error : pageRuns[0]?.error)?.split('\n')[0] ?? 'no figure',
+        met: false,
+      }
+    }
+    return {
+      target: `${run.path} script ≤ empty page (${floor.kBAtLoad} kB) + ${PAGE_OVER_EMPTY_MAX_KB} kB`,
+      measured: `${weight.kBAtLoad} kB (+${(weight.kBAtLoad - floor.kBAtLoad).toFixed(1)})`,
+      met: weight.kBAtLoad <= floor.kBAtLoad + PAGE_OVER_EMPTY_MAX_KB,
+    }
+  })
+
+  const checks: Check[] = [
+    {
+      target: `GET /api/v1/projects ≥ ${LIST_VS_NOOP * 100}% of the no-op route's req/s`,
+      measured: `${((listRow.reqPerSec / noopRow.reqPerSec) * 100).toFixed(0)}%`,
+      met: listRow.reqPerSec >= LIST_VS_NOOP * noopRow.reqPerSec,
+    },
+    {
+      target: `GET /api/v1/projects p99 ≤ ${LIST_P99_VS_NOOP}× the no-op route's`,
+      measured: `${(listRow.p99 / noopRow.p99).toFixed(2)}× (${listRow.p99} vs ${noopRow.p99} ms)`,
+      met: listRow.p99 <= LIST_P99_VS_NOOP * noopRow.p99,
+    },
+    {
+      target: `GET /api/v1/me ≥ ${ME_VS_NOOP * 100}% of the no-op route's req/s`,
+      measured: `${((meRow.reqPerSec / noopRow.reqPerSec) * 100).toFixed(0)}%`,
+      met: meRow.reqPerSec >= ME_VS_NOOP * noopRow.reqPerSec,
+    },
+    {
+      target: 'API-only entry ≥ 60% of the raw server (npm run start:api)',
+      measured: `no API-only entry yet; through Next: ${((listRow.reqPerSec / rawRow.reqPerSec) * 100).toFixed(0)}% of raw`,
+      met: null,
+    },
+    {
+      target: 'app RSS under the list load ≤ 300 MB',
+      measured: `${(listRow.peakRss / 1024 / 1024).toFixed(0)} MB`,
+      met: listRow.peakRss <= RSS_UNDER_LOAD_MAX,
+    },
+    {
+      target: 'app RSS idle ≤ 200 MB',
+      measured: `${((idleRss.app ?? 0) / 1024 / 1024).toFixed(0)} MB`,
+      met: (idleRss.app ?? Number.POSITIVE_INFINITY) <= RSS_IDLE_MAX,
+    },
+    {
+      target: `node server.js → first 200 ≤ ${STARTUP_MAX_MS / 1000} s (median of ${startups.length})`,
+      measured: seconds(median(startups)),
+      met: median(startups) <= STARTUP_MAX_MS,
+    },
+    {
+      target: `create-project action p50 ≤ ${ACTION_VS_TWO_STEPS}× (POST /api/v1/projects + GET ${action.page})`,
+      measured: actionError
+        ? `not measured: ${actionError.split('\n')[0]}`
+        : `${(actionP50.action / (actionP50.post + actionP50.render)).toFixed(2)}× (${actionP50.action.toFixed(1)} vs ${actionP50.post.toFixed(1)} + ${actionP50.render.toFixed(1)} ms)`,
+      met: actionError ? false : actionP50.action <= ACTION_VS_TWO_STEPS * (actionP50.post + actionP50.render),
+    },
+    ...pageChecks,
+  ]
+
+  console.log(
+    `\n${ROUNDS} interleaved rounds of ${SECONDS} s × ${CONNECTIONS} connections per endpoint, medians; peak RSS of the server's process tree`,
+  )
+  printTable(rows, noopRow, rawRow)
+  printChecks(checks)
+  const file = writeResults(ROOT, {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, tokens: tokenCount, builds },
+    endpoints: rows.map((row) => ({
+      ...row,
+      vsNoop: row.reqPerSec / noopRow.reqPerSec,
+      vsRaw: row.reqPerSec / rawRow.reqPerSec,
+      runs: runs.get(row.endpoint),
+    })),
+    idleRss,
+    startupMs: { app: startups, noop: noop.startupMs, raw: raw.startupMs },
+    serverAction: { page: action.page, p50Ms: actionP50, samples: ACTION_SAMPLES, error: actionError },
+    pages,
+    checks,
+    tookSeconds: (performance.now() - began) / 1000,
+  })
+  console.log(`wrote ${file}; the whole run took ${seconds(performance.now() - began)}`)
+  const missed = checks.filter((check) => check.met === false)
+  if (missed.length) {
+    console.error(`missed: ${missed.map((check) => check.target).join('; ')}`)
+    process.exitCode = 1
+  }
+} finally {
+  await cleanUp()
+}

@@ -1,0 +1,45 @@
+// The HTTP bench's output: one table, the targets of issue 13 checked against baselines from the same run, and
+// bench/results/latest.json for the README and for comparing runs.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Run } from './load'
+
+export type Row = { endpoint: string; server: string } & Run
+export type Check = { target: string; measured: string; met: boolean | null }
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`
+
+export function printTable(rows: Row[], noop: Row, raw: Row): void {
+  console.table(
+    rows.map((row) => ({
+      endpoint: row.endpoint,
+      'req/s': Math.round(row.reqPerSec),
+      'p50 ms': row.p50,
+      'p99 ms': row.p99,
+      'peak RSS': mb(row.peakRss),
+      'vs no-op': pct(row.reqPerSec / noop.reqPerSec),
+      'vs raw': pct(row.reqPerSec / raw.reqPerSec),
+    })),
+  )
+}
+
+export function printChecks(checks: Check[]): void {
+  console.table(
+    checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met === null ? 'not measured' : c.met ? 'yes' : 'NO' })),
+  )
+}
+
+export function machine() {
+  const cpus = os.cpus()
+  return { cpus: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memory: mb(os.totalmem()), node: process.version, platform: os.platform() }
+}
+
+export function writeResults(root: string, results: Record<string, unknown>): string {
+  const dir = path.join(root, 'bench/results')
+  mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, 'latest.json')
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  return file
+}

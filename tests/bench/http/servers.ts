@@ -105,10 +105,15 @@ export async function start(spec: Spec): Promise<Server> {
   return { name: spec.name, url, pid: child.pid, startupMs, output: () => printed, stop }
 }
 
-export function startApp(databaseUrl: string): Promise<Server> {
+/** Bundles the API-only server (npm run build:api): quick, so it is rebuilt every run rather than checked. */
+export function buildApiOnly(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-api.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+}
+
+export function startApp(databaseUrl: string, entry: 'server.js' | 'api-server.js' = 'server.js'): Promise<Server> {
   return start({
-    name: 'app',
-    args: ['server.js'],
+    name: entry === 'server.js' ? 'app' : 'api-only',
+    args: [entry],
     cwd: ROOT,
     // As tests/support/server.ts starts it; info logging as in production (an access line per request is part of the cost).
     env: (url) => ({

@@ -96,7 +96,7 @@ test('a person who already has an account signs in on the way and accepts', asyn
 
   const path = await invite(page, owner, invitee.email, 'admin')
   await theirs.goto(path)
-  await expect(theirs.locator('main')).toContainText(`${owner.name} invited ${invitee.email} as admin.`)
+  await expect(theirs.locator('main')).toContainText(`${owner.name} invited ${invitee.email} as an admin.`)
   await theirs.getByRole('link', { name: 'Sign in to accept' }).click()
   await expect(theirs).toHaveURL(/\/sign-in\?next=/)
   await signIn(theirs, invitee)

@@ -17,6 +17,9 @@ import {
   submit,
 } from './support'
 
+// Two or three people sign up, an e-mail goes through SMTP: more steps than one person's spec, so more time.
+test.describe.configure({ timeout: 150_000 })
+
 /** A page in a browser context of its own (no cookies shared), with this project's JavaScript setting. */
 async function freshPage(browser: Browser): Promise<Page> {
   const { baseURL, javaScriptEnabled } = test.info().project.use

@@ -3,8 +3,7 @@ import type { ReactNode } from 'react'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { sessionContext } from '@/server/operations/next'
 import { roleAtLeast } from '@/server/services/context'
-import * as workspaces from '@/server/services/workspaces'
-import { notFoundIfMissing } from './current'
+import { workspaceBySlug } from './current'
 
 const ROLE_NAMES = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
 
@@ -18,7 +17,7 @@ async function Frame(slug: string, children: ReactNode) {
   const ctx = await sessionContext(slug)
   // Signed out: the page itself sends them to sign in, with its own path to come back to (a layout knows only its own).
   if (ctx.actor.type !== 'user') return children
-  const workspace = await workspaces.current(ctx).catch(notFoundIfMissing)
+  const workspace = await workspaceBySlug(slug)
   const base = `/w/${workspace.slug}`
   return (
     <>

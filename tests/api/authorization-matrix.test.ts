@@ -53,6 +53,8 @@ function sampleFor(schema: JsonSchema): unknown {
   }
 }
 
+const A_ROLE: Record<Role, string> = { owner: 'an owner', admin: 'an admin', member: 'a member' }
+
 const paramsOf = (op: Operation) => pathParams(op.http?.path ?? '')
 const served = publicOperations.filter((op) => op.http)
 
@@ -200,8 +202,6 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
       expect(await snapshot()).toEqual(before)
     })
 })
-
-const A_ROLE: Record<Role, string> = { owner: 'an owner', admin: 'an admin', member: 'a member' }
 
 /** Puts `userId` in the workspace with `role`, as an accepted invitation would. */
 async function addMember(workspaceId: string, userId: string, role: Role) {

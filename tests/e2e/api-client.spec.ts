@@ -62,6 +62,12 @@ test('the served OpenAPI document describes the paths the client was generated f
   expect(response.status()).toBe(200)
   const document = await response.json()
   expect(document.openapi).toBe('3.1.0')
-  const generatedPaths: (keyof paths)[] = ['/api/v1/projects', '/api/v1/projects/{id}', '/api/v1/me']
+  const generatedPaths: (keyof paths)[] = [
+    '/api/v1/projects',
+    '/api/v1/projects/{id}',
+    '/api/v1/me',
+    '/api/v1/workspace',
+    '/api/v1/workspace/members',
+  ]
   expect(Object.keys(document.paths).sort()).toEqual([...generatedPaths].sort())
 })

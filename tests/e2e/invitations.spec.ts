@@ -17,6 +17,9 @@ import {
   submit,
 } from './support'
 
+// Two or three people sign up, an e-mail goes through SMTP: more steps than one person's spec, so more time.
+test.describe.configure({ timeout: 150_000 })
+
 /** A page in a browser context of its own (no cookies shared), with this project's JavaScript setting. */
 async function freshPage(browser: Browser): Promise<Page> {
   const { baseURL, javaScriptEnabled } = test.info().project.use
@@ -96,7 +99,7 @@ test('a person who already has an account signs in on the way and accepts', asyn
 
   const path = await invite(page, owner, invitee.email, 'admin')
   await theirs.goto(path)
-  await expect(theirs.locator('main')).toContainText(`${owner.name} invited ${invitee.email} as admin.`)
+  await expect(theirs.locator('main')).toContainText(`${owner.name} invited ${invitee.email} as an admin.`)
   await theirs.getByRole('link', { name: 'Sign in to accept' }).click()
   await expect(theirs).toHaveURL(/\/sign-in\?next=/)
   await signIn(theirs, invitee)

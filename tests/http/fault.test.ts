@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
 import { projects, session, user } from '../../src/server/db/schema'
 import * as tokens from '../../src/server/services/tokens'
+import { createPersonal } from '../../src/server/services/workspaces'
 import { contextFor, sessionActor } from '../support/db'
 import { adminPool, isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
@@ -51,9 +52,11 @@ async function createPerson(database: Database, count: number): Promise<Person> 
   const sessionToken = randomUUID().replaceAll('-', '')
   await database.db.insert(user).values({ id: userId, name: 'Fault Test', email })
   await database.db.insert(session).values({ id: randomUUID(), userId, token: sessionToken, expiresAt: new Date(Date.now() + 3_600_000) })
+  // The personal workspace sign-up gives everyone: the tokens are made in it.
+  const { slug } = await createPersonal(database.db, { id: userId, name: 'Fault Test' })
   const bearerTokens: string[] = []
   for (let i = 0; i < count; i++) {
-    const { token } = await tokens.create(contextFor(database, sessionActor(userId)), {
+    const { token } = await tokens.create(contextFor(database, sessionActor(userId), undefined, slug), {
       name: `load ${i}`,
       scopes: ['projects:read', 'projects:write'],
     })

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/server/db/client'
 import { user } from '../../src/server/db/schema'
 import * as tokens from '../../src/server/services/tokens'
+import { createPersonal } from '../../src/server/services/workspaces'
 import { contextFor, sessionActor } from '../support/db'
 import { isPostgresRun } from '../support/postgres'
 import { startServer } from '../support/server'
@@ -24,7 +25,9 @@ describe.skipIf(!isPostgresRun())('SIGTERM (PostgreSQL only: set DATABASE_URL=po
       const database = await openDatabase({ kind: 'postgres', url: server.databaseUrl })
       const userId = randomUUID()
       await database.db.insert(user).values({ id: userId, name: 'Shutdown', email: `${userId}@example.test` })
-      const { token } = await tokens.create(contextFor(database, sessionActor(userId)), { name: 't', scopes: ['projects:write'] })
+      const { slug } = await createPersonal(database.db, { id: userId, name: 'Shutdown' })
+      const ctx = contextFor(database, sessionActor(userId), undefined, slug)
+      const { token } = await tokens.create(ctx, { name: 't', scopes: ['projects:write'] })
       await database.close()
 
       const body = JSON.stringify({ name: 'created during shutdown' })

@@ -189,7 +189,6 @@ function mountedApi(database: Database, options: ApiOptions): ApiHarness {
   }
 }
 
-/** A new API token for an existing user, as the Authorization header value. */
 /** A token `userId` makes in `workspace` (a slug; by default their personal workspace) with `scopes` (all by default). */
 export async function bearerTokenFor(database: Database, userId: string, scopes: readonly Scope[] = SCOPES, workspace?: string) {
   const ctx = contextFor(database, sessionActor(userId), undefined, workspace)

@@ -10,6 +10,7 @@ import { smtpTransport } from '../../src/server/mail/transport'
 import type { Role, ServiceContext } from '../../src/server/services/context'
 import * as invitations from '../../src/server/services/invitations'
 import * as members from '../../src/server/services/members'
+import { WORKSPACES_PER_PERSON_MAX } from '../../src/server/services/workspaces'
 import { captureLogger, type LogLine } from '../support/api'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
 import { freePort } from '../support/server'
@@ -185,6 +186,10 @@ describe('inviting', () => {
     const { token: newToken } = await latestMail(first.id)
     expect(newToken).not.toBe(oldToken)
     expect(await outboxCount()).toBe(queued + 1)
+    // The first e-mail had not left yet: it never will, with its dead link.
+    const firstMails = await database.db.select().from(outbox).where(eq(outbox.to, 'again@example.test'))
+    expect(firstMails.map((m) => m.status).sort()).toEqual(['failed', 'pending'])
+    expect(firstMails.find((m) => m.status === 'failed')?.lastError).toBe('cancelled: a newer invitation e-mail replaced it')
     expect(await invitations.preview(database.db, oldToken, time.now())).toBeNull()
     expect((await invitations.preview(database.db, newToken, time.now()))?.state).toBe('open')
 
@@ -247,6 +252,9 @@ describe('accepting', () => {
   test('revoked: CONFLICT, the invitation was withdrawn', async () => {
     const { team, token, invitation, inviteeCtx } = await invite()
     await invitations.revoke(team.as(team.ownerId), { id: invitation.id })
+    // Its e-mail, not sent yet, is withdrawn with it.
+    const [mailRow] = await database.db.select().from(outbox).where(eq(outbox.to, invitation.email))
+    expect(mailRow).toMatchObject({ status: 'failed', lastError: 'cancelled: the invitation was revoked' })
     expect((await invitations.preview(database.db, token, new Date()))?.state).toBe('revoked')
     const before = await domainRows(database)
     expect(await failure(invitations.accept(inviteeCtx, { token }))).toMatchObject({
@@ -291,6 +299,19 @@ describe('accepting', () => {
     expect((await invitations.preview(database.db, token, new Date()))?.state).toBe('accepted')
     const rows = await database.db.select().from(memberships).where(eq(memberships.userId, invitee))
     expect(rows.filter((r) => r.workspaceId === team.id).map((r) => r.role)).toEqual(['member'])
+  })
+
+  test('someone already in the most workspaces a person may join: PLAN_LIMIT, nothing joined', async () => {
+    const { invitee, token, inviteeCtx } = await invite()
+    const extra = Array.from({ length: WORKSPACES_PER_PERSON_MAX - 1 }, (_, i) => ({
+      name: `Full ${i}`,
+      slug: `full-${invitee.slice(0, 8)}-${i}`,
+    }))
+    const made = await database.db.insert(workspaces).values(extra).returning({ id: workspaces.id })
+    await database.db.insert(memberships).values(made.map((w) => ({ workspaceId: w.id, userId: invitee, role: 'owner' as const })))
+    const before = await domainRows(database)
+    expect(await failure(invitations.accept(inviteeCtx, { token }))).toMatchObject({ code: 'PLAN_LIMIT' })
+    expect(await domainRows(database)).toEqual(before)
   })
 
   test('an unknown link is NOT_FOUND', async () => {

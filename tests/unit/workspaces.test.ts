@@ -7,6 +7,7 @@ import {
   apiTokens,
   invitations as invitationsTable,
   memberships,
+  outbox,
   projects as projectsTable,
   workspaces as workspacesTable,
 } from '../../src/server/db/schema'
@@ -222,8 +223,12 @@ describe('deleting', () => {
     expect((await projects.list(session(ada), {})).items.map((p) => p.name)).toEqual(['Stays'])
     expect((await workspaces.listMine(session(bob))).items.map((w) => w.slug)).toEqual([personalWorkspace(bob)])
 
+    // The invitation's e-mail, not sent yet, is withdrawn: its link leads nowhere now.
+    const [mail] = await database.db.select().from(outbox).where(eq(outbox.to, 'pending@example.test'))
+    expect(mail).toMatchObject({ status: 'failed', lastError: 'cancelled: the workspace was deleted', sentAt: null })
+
     // Every row that went was the workspace's: the other tables and other workspaces' rows are as they were.
-    const after = await domainRows(database)
+    const { outbox: _withdrawn, ...after } = await domainRows(database)
     for (const [table, rows] of Object.entries(after)) {
       const gone = (before[table] ?? []).filter((row) => !rows.includes(row))
       const added = rows.filter((row) => !(before[table] ?? []).includes(row))

@@ -36,6 +36,18 @@ export async function enqueueMail(db: Db, message: MailMessage, now = new Date()
   return row
 }
 
+/**
+ * Withdraws messages not sent yet (their link died: an invitation revoked, resent or its workspace deleted), in the
+ * caller's transaction. They are kept as failed with the reason, so the record of what was queued stays whole.
+ */
+export async function cancelPendingMail(db: Db, ids: readonly string[], reason: string): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .update(outbox)
+    .set({ status: 'failed', lastError: `cancelled: ${reason}` })
+    .where(and(inArray(outbox.id, [...ids]), eq(outbox.status, 'pending')))
+}
+
 /** After the first failed attempt, wait this long before the next; once they are used up, the message has failed. */
 export const RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 60 * 60_000, 6 * 60 * 60_000] as const
 

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache'
 import { headers } from 'next/headers'
 import { redirect, unstable_rethrow } from 'next/navigation'
+import { cache } from 'react'
 import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
 import { log } from '../log'
@@ -12,20 +13,28 @@ import type { Operation } from './operation'
 import { type ActionDeps, type ActionOptions, failedAction, toAction } from './to-action'
 
 /**
+ * Who is signing this request, resolved once per request: the root layout, a workspace's layout and its page each
+ * need it, and React's cache() shares one session lookup between them (outside a render it simply calls through).
+ */
+const sessionActor = cache(async () => {
+  // headers() first: it marks the render dynamic, so a build never opens the database while prerendering.
+  const requestHeaders = await headers()
+  const runtime = await getRuntime()
+  const actor = await resolveActor(requestHeaders, {
+    db: runtime.database.db,
+    now: new Date(),
+    accept: 'session',
+    sessionUserId: (h) => sessionUserId(runtime.auth, h),
+  })
+  return { runtime, actor }
+})
+
+/**
  * The service context for the signed-in person making this request (anonymous if none), working in the workspace
  * whose slug is given (from the URL or the posted form; the services check the membership).
  */
 export async function sessionContext(workspace?: string): Promise<ServiceContext> {
-  // headers() first: it marks the render dynamic, so a build never opens the database while prerendering.
-  const requestHeaders = await headers()
-  const runtime = await getRuntime()
-  const now = new Date()
-  const actor = await resolveActor(requestHeaders, {
-    db: runtime.database.db,
-    now,
-    accept: 'session',
-    sessionUserId: (h) => sessionUserId(runtime.auth, h),
-  })
+  const { runtime, actor } = await sessionActor()
   return {
     db: runtime.database.db,
     actor,

@@ -7,12 +7,13 @@ import type { Db } from '../db/client'
 import { invitations, memberships, outbox, user, workspaces } from '../db/schema'
 import { Conflict, Forbidden, isUniqueViolation, NotFound, PlanLimit, RateLimited, ValidationError } from '../errors'
 import { invitationMessage } from '../mail/messages'
-import { enqueueMail } from '../mail/outbox'
+import { cancelPendingMail, enqueueMail } from '../mail/outbox'
 import { needsRole, requireRole } from './access'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, roleAtLeast, type ServiceContext } from './context'
 import { MEMBERS_MAX } from './members'
 import { parseInput } from './parse'
+import { WORKSPACES_PER_PERSON_MAX } from './workspaces'
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000
 /** A link can be sent again after this long: long enough that a double click or a loop cannot mail-bomb anyone. */
@@ -108,6 +109,9 @@ export async function list(ctx: ServiceContext): Promise<z.infer<typeof Invitati
 /** Writes a fresh link for the invitation `id` and queues the e-mail carrying it, in `tx`. */
 async function sendLink(ctx: ServiceContext, tx: Db, workspaceId: string, id: string, inviterId: string, now: Date): Promise<void> {
   if (!ctx.appUrl) throw new Error('ServiceContext.appUrl is needed to write the link into the e-mail')
+  // The previous e-mail's link dies with this one: if it has not left yet, it never will.
+  const [previous] = await tx.select({ mailId: invitations.mailId }).from(invitations).where(eq(invitations.id, id))
+  if (previous?.mailId) await cancelPendingMail(tx, [previous.mailId], 'a newer invitation e-mail replaced it')
   const token = newToken()
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS)
   const [details] = await tx
@@ -226,10 +230,18 @@ export async function revoke(ctx: ServiceContext, input: z.input<typeof Invitati
   const now = ctx.now()
   const current = await findOpen(ctx.db, access.workspaceId, id, now)
   if (current.role === 'owner' && !roleAtLeast(access.role, 'owner')) throw needsRole('owner')
-  await ctx.db
-    .update(invitations)
-    .set({ revokedAt: now })
-    .where(and(eq(invitations.id, id), eq(invitations.workspaceId, access.workspaceId), isOpen))
+  await ctx.db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(and(eq(invitations.id, id), eq(invitations.workspaceId, access.workspaceId), isOpen))
+      .returning({ mailId: invitations.mailId })
+    await cancelPendingMail(
+      tx,
+      revoked.flatMap((r) => (r.mailId ? [r.mailId] : [])),
+      'the invitation was revoked',
+    )
+  })
   return current
 }
 
@@ -299,18 +311,20 @@ export async function accept(
     const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.id, row.workspaceId))
     if (!workspace) throw new NotFound('Invitation')
     // Already a member (joined another way meanwhile): the invitation is used up, and their role stays as it is.
-    const inserted = await tx
-      .insert(memberships)
-      .values({ workspaceId: row.workspaceId, userId, role: row.role, createdAt: now })
-      .onConflictDoNothing()
-      .returning({ role: memberships.role })
-    const [existing] = inserted.length
-      ? inserted
-      : await tx
-          .select({ role: memberships.role })
-          .from(memberships)
-          .where(and(eq(memberships.workspaceId, row.workspaceId), eq(memberships.userId, userId)))
+    const [current] = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.workspaceId, row.workspaceId), eq(memberships.userId, userId)))
+    if (!current) {
+      const [mine] = await tx.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId))
+      if ((mine?.n ?? 0) >= WORKSPACES_PER_PERSON_MAX) {
+        throw new PlanLimit(`You can belong to at most ${WORKSPACES_PER_PERSON_MAX} workspaces. Leave one, then accept again.`)
+      }
+      // The invitation row is locked, so no other accept of it runs; a conflict here is a join by another route.
+      await tx.insert(memberships).values({ workspaceId: row.workspaceId, userId, role: row.role, createdAt: now }).onConflictDoNothing()
+    }
+    const existing = current ?? { role: row.role }
     await tx.update(invitations).set({ acceptedAt: now, acceptedBy: userId }).where(eq(invitations.id, row.id))
-    return { slug: workspace.slug, workspaceName: workspace.name, role: existing?.role ?? row.role }
+    return { slug: workspace.slug, workspaceName: workspace.name, role: existing.role }
   })
 }

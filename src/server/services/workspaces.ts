@@ -3,8 +3,9 @@
 import { and, asc, count, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { apiTokens, memberships, workspaces } from '../db/schema'
+import { apiTokens, invitations, memberships, workspaces } from '../db/schema'
 import { Conflict, isUniqueViolation, PlanLimit, ValidationError } from '../errors'
+import { cancelPendingMail } from '../mail/outbox'
 import { lockWorkspace, requireRole } from './access'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, type ServiceContext } from './context'
@@ -164,6 +165,16 @@ export async function remove(ctx: ServiceContext, input: z.input<typeof DeleteWo
     throw new ValidationError({ confirm: [`Type ${existing.slug} to confirm.`] }, 'Type the workspace’s address to confirm.')
   }
   const [deleted] = await ctx.db.transaction(async (tx) => {
+    // Invitation e-mails not sent yet would carry links to a workspace that no longer exists.
+    const open = await tx
+      .select({ mailId: invitations.mailId })
+      .from(invitations)
+      .where(and(eq(invitations.workspaceId, access.workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+    await cancelPendingMail(
+      tx,
+      open.flatMap((r) => (r.mailId ? [r.mailId] : [])),
+      'the workspace was deleted',
+    )
     const rows = await tx.delete(workspaces).where(eq(workspaces.id, access.workspaceId)).returning()
     await announceAuthChange(tx)
     return rows

@@ -83,7 +83,7 @@ export default function ApiDocsPage() {
         <ul>
           <li>
             <strong>Authentication.</strong> In the <Link href="/dashboard">app</Link>, open the workspace the token is for and create one
-            under Settings → API tokens; send it as <code>Authorization: Bearer tf_…</code>. Cookies are not accepted. Each operation names
+            under API tokens in its menu; send it as <code>Authorization: Bearer tf_…</code>. Cookies are not accepted. Each operation names
             the scope the token must carry.
           </li>
           <li>

@@ -1,8 +1,9 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { unlessUnavailable } from '@/components/unavailable-page'
+import { sessionContext } from '@/server/operations/next'
 import { roleAtLeast } from '@/server/services/context'
-import { currentWorkspace } from './current'
+import { workspaceBySlug } from './current'
 
 const ROLE_NAMES = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
 
@@ -13,7 +14,10 @@ export default async function WorkspaceLayout({ children, params }: { children: 
 }
 
 async function Frame(slug: string, children: ReactNode) {
-  const { workspace } = await currentWorkspace(slug, `/w/${slug}`)
+  const ctx = await sessionContext(slug)
+  // Signed out: the page itself sends them to sign in, with its own path to come back to (a layout knows only its own).
+  if (ctx.actor.type !== 'user') return children
+  const workspace = await workspaceBySlug(slug)
   const base = `/w/${workspace.slug}`
   return (
     <>

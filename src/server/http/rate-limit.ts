@@ -43,11 +43,9 @@ export async function purgeExpiredRateLimits(db: Db, now = new Date()): Promise<
 // Expired rows are purged at most this often per limiter, after a hit and without making it wait.
 export const PURGE_INTERVAL_MS = 5 * 60_000
 
-export function createRateLimiter(
-  db: Db,
-  opts: { name: string; points: number; durationSeconds: number; purgeIntervalMs?: number },
-): RateLimiter {
-  const store = new RateLimiterDrizzle({
+/** rate-limiter-flexible's store on the shared `rate_limits` table; expired rows are purged by us, not its timer. */
+function drizzleStore(db: Db, opts: { name: string; points: number; durationSeconds: number }) {
+  return new RateLimiterDrizzle({
     storeClient: db,
     schema: rateLimits,
     keyPrefix: opts.name,
@@ -55,6 +53,13 @@ export function createRateLimiter(
     duration: opts.durationSeconds,
     clearExpiredByTimeout: false,
   })
+}
+
+export function createRateLimiter(
+  db: Db,
+  opts: { name: string; points: number; durationSeconds: number; purgeIntervalMs?: number },
+): RateLimiter {
+  const store = drizzleStore(db, opts)
   const purgeInterval = opts.purgeIntervalMs ?? PURGE_INTERVAL_MS
   let lastPurge = Date.now()
   // The library's own clearExpiredByTimeout runs a timer per limiter for the life of the process; this runs only
@@ -124,14 +129,7 @@ type LocalCount = { pending: number; writing: number; known: number; resetAt: nu
  */
 export function createBatchedRateLimiter(db: Db, opts: { name: string; points: number; durationSeconds: number }): RateLimiter {
   const shared = createRateLimiter(db, opts)
-  const store = new RateLimiterDrizzle({
-    storeClient: db,
-    schema: rateLimits,
-    keyPrefix: opts.name,
-    points: opts.points,
-    duration: opts.durationSeconds,
-    clearExpiredByTimeout: false,
-  })
+  const store = drizzleStore(db, opts)
   const maxPending = Math.max(1, Math.floor(opts.points * UNCOUNTED_SHARE))
   const windowMs = opts.durationSeconds * 1000
   const counts = new Map<string, LocalCount>()

@@ -53,9 +53,9 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** A new, empty PostgreSQL database on the DATABASE_URL server, dropped by the returned function. */
-export async function throwawayPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `twofold_http_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+/** A new, empty PostgreSQL database on the DATABASE_URL server (named `prefix`_…), dropped by the returned function. */
+export async function throwawayPostgres(prefix = 'twofold_http'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`
   const admin = adminPool()
   await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end())
   return {

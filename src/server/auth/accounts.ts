@@ -5,7 +5,7 @@ import { RateLimited, Unauthenticated, ValidationError } from '../errors'
 import { clientIp } from '../http/client-ip'
 import type { RateLimiter } from '../http/rate-limit'
 import { parseInput } from '../services/parse'
-import { nameField } from '../services/text'
+import { emailField, nameField } from '../services/text'
 import { type Auth, PASSWORD_MAX, PASSWORD_MIN, withClientIp } from './auth'
 
 export type SignInLimits = {
@@ -19,12 +19,7 @@ export type SignInLimits = {
 
 export type AccountDeps = { auth: Auth; limits: SignInLimits; headers: Headers }
 
-const Email = z
-  .string({ error: 'Email is required.' })
-  .trim()
-  .toLowerCase()
-  .min(1, 'Email is required.')
-  .pipe(z.email('Enter a valid email address.').max(254, 'Enter a valid email address.'))
+const Email = emailField()
 
 const Password = z
   .string({ error: 'Password is required.' })

@@ -18,3 +18,7 @@ export function isStorableDate(date: Date): boolean {
 /** The published size of an id (a UUID) and of an ISO 8601 timestamp as this server writes them. */
 export const UUID_LENGTH = 36
 export const TIMESTAMP_MAX_LENGTH = 30
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Whether `id` can name a row at all: anything else must not reach PostgreSQL as a cast error. */
+export const isUuid = (id: string) => UUID.test(id)

@@ -1,6 +1,6 @@
 // Invitations: an admin invites an address with a role; the link in the e-mail (single use, 7 days) lets whoever
 // holds it join once they are signed in with that address. Listing, resending and revoking are for admins.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
@@ -9,22 +9,19 @@ import { Conflict, Forbidden, isUniqueViolation, NotFound, PlanLimit, RateLimite
 import { invitationMessage } from '../mail/messages'
 import { cancelPendingMail, enqueueMail } from '../mail/outbox'
 import { needsRole, requireRole } from './access'
-import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
+import { isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, roleAtLeast, type ServiceContext } from './context'
 import { MEMBERS_MAX } from './members'
 import { parseInput } from './parse'
+import { emailField } from './text'
+import { hashSecret } from './tokens'
 import { WORKSPACES_PER_PERSON_MAX } from './workspaces'
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000
 /** A link can be sent again after this long: long enough that a double click or a loop cannot mail-bomb anyone. */
 export const RESEND_INTERVAL_MS = 60 * 1000
 
-const Email = z
-  .string({ error: 'Email is required.' })
-  .trim()
-  .toLowerCase()
-  .min(1, 'Email is required.')
-  .pipe(z.email('Enter a valid email address.').max(254, 'Enter a valid email address.'))
+const Email = emailField()
 
 export const Invitation = z
   .object({
@@ -50,8 +47,6 @@ export const CreateInvitationInput = z.object({
 export const InvitationIdInput = z.object({ id: z.string().max(UUID_LENGTH) })
 export const AcceptInvitationInput = z.object({ token: z.string().min(1).max(200) })
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
 const isOpen = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt))
 
@@ -80,7 +75,7 @@ function toInvitation(row: ListRow, now: Date): Invitation {
 }
 
 async function findOpen(db: Db, workspaceId: string, id: string, now: Date): Promise<Invitation> {
-  if (!UUID.test(id)) throw new NotFound('Invitation')
+  if (!isUuid(id)) throw new NotFound('Invitation')
   const [row] = await db
     .select(listColumns)
     .from(invitations)
@@ -129,7 +124,7 @@ async function sendLink(ctx: ServiceContext, tx: Db, workspaceId: string, id: st
   )
   await tx
     .update(invitations)
-    .set({ tokenHash: hashToken(token), expiresAt, lastSentAt: now, invitedBy: inviterId, mailId: mail.id })
+    .set({ tokenHash: hashSecret(token), expiresAt, lastSentAt: now, invitedBy: inviterId, mailId: mail.id })
     .where(and(eq(invitations.id, id), eq(invitations.workspaceId, workspaceId)))
 }
 
@@ -262,7 +257,7 @@ export async function preview(db: Db, token: string, now: Date): Promise<Invitat
     .from(invitations)
     .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
     .leftJoin(user, eq(user.id, invitations.invitedBy))
-    .where(eq(invitations.tokenHash, hashToken(token)))
+    .where(eq(invitations.tokenHash, hashSecret(token)))
   if (!row) return null
   const i = row.invitation
   const state = i.acceptedAt ? 'accepted' : i.revokedAt ? 'revoked' : i.expiresAt <= now ? 'expired' : 'open'
@@ -292,7 +287,7 @@ export async function accept(
     const [row] = await tx
       .select()
       .from(invitations)
-      .where(eq(invitations.tokenHash, hashToken(token)))
+      .where(eq(invitations.tokenHash, hashSecret(token)))
       .for('update')
     if (!row) throw new NotFound('Invitation')
     if (row.acceptedAt) throw new Conflict(NOT_USABLE.accepted)

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
 import { requireRole } from './access'
-import { INT4_MAX, isStorableDate, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
+import { INT4_MAX, isStorableDate, isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import type { ServiceContext } from './context'
 import { parseInput } from './parse'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
@@ -81,10 +81,8 @@ function toProject(row: Row): Project {
   }
 }
 
-// Ids are UUIDs; anything else cannot name a project, and must not reach PostgreSQL as a cast error.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 function inWorkspace(workspaceId: string, id: string) {
-  if (!UUID.test(id)) throw new NotFound('Project')
+  if (!isUuid(id)) throw new NotFound('Project')
   return and(eq(projects.id, id), eq(projects.workspaceId, workspaceId))
 }
 
@@ -99,7 +97,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [createdAt = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString().split('|')
   const at = new Date(createdAt)
   const canonical = isStorableDate(at) && at.toISOString() === createdAt
-  if (!canonical || !UUID.test(id) || rest.length) throw new ValidationError({ cursor: ['The cursor is not valid.'] })
+  if (!canonical || !isUuid(id) || rest.length) throw new ValidationError({ cursor: ['The cursor is not valid.'] })
   return { createdAt: at, id }
 }
 

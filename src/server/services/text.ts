@@ -36,3 +36,13 @@ export function longTextField(label: string, max: number) {
     .refine((s) => FREE_TEXT.test(s), `${label} must not contain control characters.`)
     .meta({ maxLength: max, pattern: FREE_TEXT_PATTERN })
 }
+
+/** An e-mail address as people type it: trimmed, lower-cased, at most 254 characters. */
+export function emailField() {
+  return z
+    .string({ error: 'Email is required.' })
+    .trim()
+    .toLowerCase()
+    .min(1, 'Email is required.')
+    .pipe(z.email('Enter a valid email address.').max(254, 'Enter a valid email address.'))
+}

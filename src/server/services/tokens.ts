@@ -63,7 +63,8 @@ function toApiToken(row: Row, createdBy: string | null = null): ApiToken {
   }
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+/** How a secret handed out once (an API token, an invitation link) is stored: its SHA-256, never itself. */
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex')
 
 // Only a person at the keyboard manages tokens: a token that could mint tokens would outlive its own revocation.
 const MANAGED_IN_APP = 'API tokens can be managed'
@@ -114,7 +115,7 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateTo
         name,
         scopes,
         prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
-        hash: hashToken(token),
+        hash: hashSecret(token),
         createdAt: now,
         expiresAt,
       })
@@ -183,7 +184,7 @@ function prepareLookup(db: Db) {
  */
 export async function authenticate(db: Db, presented: string, now: Date, cache?: TokenCache): Promise<Actor | null> {
   if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
-  const hash = hashToken(presented)
+  const hash = hashSecret(presented)
   const at = now.getTime()
   let found = cache?.get(hash, at)
   if (!found) {

@@ -1,14 +1,14 @@
 // The benchmark's data: a fresh PostgreSQL database (on the DATABASE_URL server), one user whose personal workspace
 // has 20 projects, and enough API tokens that the per-token rate limit never answers 429 under load.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { openDatabase } from '../../../src/server/db/client'
 import { apiTokens, memberships, workspaces } from '../../../src/server/db/schema'
 import { SCOPES } from '../../../src/server/services/context'
 import * as projects from '../../../src/server/services/projects'
-import { TOKEN_PREFIX } from '../../../src/server/services/tokens'
+import { hashSecret, TOKEN_PREFIX } from '../../../src/server/services/tokens'
 import { contextFor, sessionActor } from '../../support/db'
-import { adminPool, postgresUrlFor } from '../../support/postgres'
+import { throwawayPostgres } from '../../support/server'
 import { signUp } from './action'
 
 export const PROJECTS = 20
@@ -34,22 +34,9 @@ export function tokensFor(maxRequestsPerSecond: number): number {
   return Math.ceil((maxRequestsPerSecond * 60 * 2) / POINTS_PER_TOKEN_PER_MINUTE)
 }
 
-/** A new database on the DATABASE_URL server, named so a leftover one is recognisably the bench's. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `twofold_bench_http_${process.pid}_${Date.now()}`
-  const admin = adminPool()
-  await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end())
-  return {
-    url: postgresUrlFor(name),
-    async drop() {
-      const cleanup = adminPool()
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end())
-    },
-  }
-}
-
 export async function seed(tokenCount: number): Promise<Seeded> {
-  const target = await freshDatabase()
+  // Named so a leftover one is recognisably the bench's.
+  const target = await throwawayPostgres('twofold_bench_http')
   // Opening migrates it: the servers started on it find it current.
   const database = await openDatabase({ kind: 'postgres', url: target.url })
   try {
@@ -74,7 +61,7 @@ export async function seed(tokenCount: number): Promise<Seeded> {
         name: `bench ${i}`,
         scopes: [...SCOPES],
         prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-        hash: createHash('sha256').update(token).digest('hex'),
+        hash: hashSecret(token),
       })),
     )
     await database.close()

@@ -1,6 +1,6 @@
 // The composition root: builds the database, auth and rate limiters once per process and hands them to adapters.
 import type { SignInLimits } from './auth/accounts'
-import { type Auth, createAuth } from './auth/auth'
+import type { Auth } from './auth/auth'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
@@ -9,6 +9,7 @@ import { mailTransportFor } from './mail/transport'
 import { type MailWorker, startMailWorker } from './mail/worker'
 import { seedDemo } from './seed'
 import { AUTH_CHANGED, TokenCache } from './services/token-cache'
+import { TokenUsage } from './services/token-usage'
 
 export type Limits = {
   /** Public API requests per token. */
@@ -18,11 +19,15 @@ export type Limits = {
 } & SignInLimits
 
 /**
- * What is opened once per process: the configuration, the database, Better Auth, and the API token cache (kept
- * true by the database's notifications; absent where nothing listens, e.g. in tests that build their own).
+ * What is opened once per process: the configuration, the database and the API token cache (kept true by the
+ * database's notifications; absent where nothing listens, e.g. in tests that build their own). The public API
+ * needs no more than this.
  */
-export type SharedRuntime = { config: Config; database: Database; auth: Auth; tokenCache?: TokenCache }
+export type CoreRuntime = { config: Config; database: Database; tokenCache?: TokenCache; tokenUsage?: TokenUsage }
+/** The core and Better Auth, which the app's pages and actions need for sessions. */
+export type SharedRuntime = CoreRuntime & { auth: Auth }
 export type Runtime = SharedRuntime & { limits: Limits }
+export type ApiRuntime = CoreRuntime & { limits: Limits }
 
 export function createLimits(database: Database): Limits {
   const { db } = database
@@ -38,18 +43,33 @@ export function createLimits(database: Database): Limits {
   }
 }
 
-async function openSharedRuntime(cfg: Config): Promise<SharedRuntime> {
+async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
   const database = await openDatabase(cfg.database)
   try {
-    const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg), tokenCache: listeningTokenCache(database) }
-    if (cfg.seedDemo) await seedDemo(shared)
+    const core: CoreRuntime = {
+      config: cfg,
+      database,
+      tokenCache: listeningTokenCache(database),
+      tokenUsage: new TokenUsage(database.db),
+    }
+    if (cfg.seedDemo) await seedDemo({ database, auth: await createAuthFor(core) })
     log.info('runtime ready', { database: database.kind })
-    return shared
+    return core
   } catch (error) {
     // The next attempt opens its own database: this one must not linger with its connections.
     await database.close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * Better Auth, loaded on first use rather than at start: its modules take a third of a second to load, and the
+ * public API (bearer tokens only) and the health checks never need it, so an API-only instance never loads it and
+ * the app is ready sooner.
+ */
+async function createAuthFor({ database, config: cfg }: CoreRuntime): Promise<Auth> {
+  const { createAuth } = await import('./auth/auth')
+  return createAuth(database.db, cfg)
 }
 
 /** A token cache cleared by every announced change, and off whenever the listening connection is down. */
@@ -61,8 +81,8 @@ function listeningTokenCache(database: Database): TokenCache {
 
 /** A runtime of its own, outside the app (scripts such as db:seed). */
 export async function createRuntime(cfg: Config): Promise<Runtime> {
-  const shared = await openSharedRuntime(cfg)
-  return { ...shared, limits: createLimits(shared.database) }
+  const core = await openCoreRuntime(cfg)
+  return { ...core, auth: await createAuthFor(core), limits: createLimits(core.database) }
 }
 
 // The shared part is kept on globalThis: Next loads this module in several bundles (instrumentation, route
@@ -70,33 +90,54 @@ export async function createRuntime(cfg: Config): Promise<Runtime> {
 // be opened exactly once. Each bundle has its own copy of the error classes, though, so the rate limiters,
 // which throw them, are built per copy: a RATE_LIMITED thrown into an action must be that action's RateLimited.
 const RUNTIME = Symbol.for('twofold.runtime')
+const AUTH = Symbol.for('twofold.auth')
 const MAIL_WORKER = Symbol.for('twofold.mail-worker')
-type Holder = { [RUNTIME]?: Promise<SharedRuntime>; [MAIL_WORKER]?: MailWorker }
+type Holder = { [RUNTIME]?: Promise<CoreRuntime>; [AUTH]?: Promise<Auth>; [MAIL_WORKER]?: MailWorker }
 const limitsOf = new WeakMap<Database, Limits>()
 
-export async function getRuntime(): Promise<Runtime> {
+async function getCoreRuntime(): Promise<CoreRuntime> {
   const holder = globalThis as Holder
   holder[RUNTIME] ??= openAppRuntime(config()).catch((error: unknown) => {
     holder[RUNTIME] = undefined
     throw error
   })
-  const shared = await holder[RUNTIME]
-  let limits = limitsOf.get(shared.database)
+  return holder[RUNTIME]
+}
+
+function limitsFor(database: Database): Limits {
+  let limits = limitsOf.get(database)
   if (!limits) {
-    limits = createLimits(shared.database)
-    limitsOf.set(shared.database, limits)
+    limits = createLimits(database)
+    limitsOf.set(database, limits)
   }
-  return { ...shared, limits }
+  return limits
 }
 
-/** The app's runtime: the shared part, and the mail worker, which only the app (not a script) runs. */
-async function openAppRuntime(cfg: Config): Promise<SharedRuntime> {
-  const shared = await openSharedRuntime(cfg)
-  if (!shuttingDown) startMailWorkerOnce(shared)
-  return shared
+/** What the public API and the health checks run on: the core and the rate limiters, no Better Auth. */
+export async function getApiRuntime(): Promise<ApiRuntime> {
+  const core = await getCoreRuntime()
+  return { ...core, limits: limitsFor(core.database) }
 }
 
-function startMailWorkerOnce({ config: cfg, database }: SharedRuntime): void {
+/** What the app's pages and actions run on: the API's runtime and Better Auth, loaded on the first call. */
+export async function getRuntime(): Promise<Runtime> {
+  const core = await getCoreRuntime()
+  const holder = globalThis as Holder
+  holder[AUTH] ??= createAuthFor(core).catch((error: unknown) => {
+    holder[AUTH] = undefined
+    throw error
+  })
+  return { ...core, auth: await holder[AUTH], limits: limitsFor(core.database) }
+}
+
+/** The app's runtime: the core, and the mail worker, which only the app (not a script) runs. */
+async function openAppRuntime(cfg: Config): Promise<CoreRuntime> {
+  const core = await openCoreRuntime(cfg)
+  if (!shuttingDown) startMailWorkerOnce(core)
+  return core
+}
+
+function startMailWorkerOnce({ config: cfg, database }: CoreRuntime): void {
   const holder = globalThis as Holder
   if (holder[MAIL_WORKER]) return
   const transport = mailTransportFor(cfg, log)
@@ -130,7 +171,7 @@ export function openRuntimeInBackground(): void {
   const attempt = async (number: number): Promise<void> => {
     if (shuttingDown) return
     try {
-      await getRuntime()
+      await getCoreRuntime()
     } catch (error) {
       log.error('database not reachable at start: retrying', { attempt: number, retryInMs: delay, error })
       const timer = setTimeout(() => void attempt(number + 1), delay)
@@ -161,6 +202,7 @@ export function registerShutdownHooks(): void {
       const holder = globalThis as Holder
       const opening = holder[RUNTIME]
       holder[RUNTIME] = undefined
+      holder[AUTH] = undefined
       const shared = await opening?.catch(() => undefined)
       if (!shared) return
       const worker = holder[MAIL_WORKER]
@@ -169,6 +211,7 @@ export function registerShutdownHooks(): void {
         await worker.stop()
         log.info('mail worker stopped')
       }
+      await shared.tokenUsage?.flush()
       await shared.database.close()
       log.info('database closed', { database: shared.database.kind })
     },
@@ -187,6 +230,8 @@ export async function sessionUserId(auth: Auth, headers: Headers): Promise<strin
  * route modules under src/app run on a test's own database. Never called by the app.
  */
 export function setRuntimeForTests(shared: SharedRuntime, limits?: Limits): void {
-  ;(globalThis as Holder)[RUNTIME] = Promise.resolve(shared)
+  const holder = globalThis as Holder
+  holder[RUNTIME] = Promise.resolve(shared)
+  holder[AUTH] = Promise.resolve(shared.auth)
   if (limits) limitsOf.set(shared.database, limits)
 }

@@ -3,7 +3,7 @@
 import { migrationsCurrent } from '../db/client'
 import { toAppError, Unavailable } from '../errors'
 import { log } from '../log'
-import { getRuntime } from '../runtime'
+import { getApiRuntime } from '../runtime'
 import { problemResponse } from './problem'
 import { requestIdFrom } from './request-id'
 
@@ -20,7 +20,7 @@ export function liveness(): Response {
 export async function readiness(request: Request): Promise<Response> {
   const requestId = requestIdFrom(request.headers)
   try {
-    const { database } = await getRuntime()
+    const { database } = await getApiRuntime()
     if (!(await migrationsCurrent(database.db))) {
       log.warn('not ready: the database lacks migrations this build ships', { requestId })
       return problemResponse(new Unavailable(), requestId, NO_STORE())

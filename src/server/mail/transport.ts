@@ -1,5 +1,5 @@
 // How a message leaves the app: through SMTP when SMTP_URL is set, otherwise into the dev mailbox.
-import { createTransport } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Config } from '../config'
 import type { Logger } from '../log'
 
@@ -18,11 +18,14 @@ export type MailTransport = {
 const SMTP_TIMEOUTS_MS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000, dnsTimeout: 5_000 }
 
 export function smtpTransport(url: string, from: string): MailTransport {
-  const transporter = createTransport({ url, ...SMTP_TIMEOUTS_MS }, { from })
+  // nodemailer is loaded with the first message, not at start: an instance that never sends (an API-only one,
+  // most of the time) never pays for loading it.
+  let transporter: Promise<Transporter> | undefined
   return {
     kind: 'smtp',
     async send(message) {
-      await transporter.sendMail(message)
+      transporter ??= import('nodemailer').then(({ createTransport }) => createTransport({ url, ...SMTP_TIMEOUTS_MS }, { from }))
+      await (await transporter).sendMail(message)
     },
   }
 }

@@ -1,6 +1,7 @@
 // Accounts: who the caller is, as the app and the public API describe them.
 import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { preparedOnce } from '../db/prepared'
 import { apiTokens, user } from '../db/schema'
 import { NotFound } from '../errors'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
@@ -28,18 +29,23 @@ export const Me = z
   .meta({ id: 'Me' })
 export type Me = z.infer<typeof Me>
 
-export async function me(ctx: ServiceContext): Promise<Me> {
-  const userId = requireUserId(ctx.actor)
-  const tokenId = ctx.actor.type === 'user' && ctx.actor.via === 'token' ? ctx.actor.tokenId : null
-  // One round trip: the person, and the token making the request if there is one.
-  const [row] = await ctx.db
+// One round trip: the person, and the token making the request if there is one (a null token id joins nothing).
+const meQuery = preparedOnce((db) =>
+  db
     .select({
       person: { id: user.id, email: user.email, name: user.name },
       token: { id: apiTokens.id, name: apiTokens.name, expiresAt: apiTokens.expiresAt },
     })
     .from(user)
-    .leftJoin(apiTokens, tokenId ? and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, user.id)) : sql`false`)
-    .where(eq(user.id, userId))
+    .leftJoin(apiTokens, and(eq(apiTokens.id, sql.placeholder('tokenId')), eq(apiTokens.userId, user.id)))
+    .where(eq(user.id, sql.placeholder('userId')))
+    .prepare('me'),
+)
+
+export async function me(ctx: ServiceContext): Promise<Me> {
+  const userId = requireUserId(ctx.actor)
+  const tokenId = ctx.actor.type === 'user' && ctx.actor.via === 'token' ? ctx.actor.tokenId : null
+  const [row] = await meQuery(ctx.db).execute({ userId, tokenId })
   if (!row) throw new NotFound('User')
   if (ctx.actor.type !== 'user' || ctx.actor.via !== 'token') return { user: row.person, token: null }
   if (!row.token) throw new NotFound('Token')

@@ -2,6 +2,7 @@
 // do all of these; the workspace is the caller's (the URL's for a session, the token's for the API).
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { preparedOnce } from '../db/prepared'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
 import { requireRole } from './access'
@@ -101,23 +102,42 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt: at, id }
 }
 
-export async function list(ctx: ServiceContext, input: z.input<typeof ListProjectsInput>): Promise<ProjectPage> {
-  const { workspaceId } = await requireRole(ctx, 'member')
-  const { limit, cursor } = parseInput(ListProjectsInput, input)
-  const after = cursor ? decodeCursor(cursor) : null
-  const rows = await ctx.db
+// The list is the API's busiest read: both of its shapes (the first page, and a page after a cursor) are prepared.
+const firstPage = preparedOnce((db) =>
+  db
+    .select()
+    .from(projects)
+    .where(eq(projects.workspaceId, sql.placeholder('workspaceId')))
+    .orderBy(desc(projects.createdAt), desc(projects.id))
+    .limit(sql.placeholder('limit'))
+    .prepare('projects_first_page'),
+)
+const pageAfter = preparedOnce((db) =>
+  db
     .select()
     .from(projects)
     .where(
       and(
-        eq(projects.workspaceId, workspaceId),
-        after
-          ? or(lt(projects.createdAt, after.createdAt), and(eq(projects.createdAt, after.createdAt), lt(projects.id, after.id)))
-          : undefined,
+        eq(projects.workspaceId, sql.placeholder('workspaceId')),
+        or(
+          lt(projects.createdAt, sql.placeholder('createdAt')),
+          and(eq(projects.createdAt, sql.placeholder('createdAt')), lt(projects.id, sql.placeholder('id'))),
+        ),
       ),
     )
     .orderBy(desc(projects.createdAt), desc(projects.id))
-    .limit(limit + 1)
+    .limit(sql.placeholder('limit'))
+    .prepare('projects_page_after'),
+)
+
+export async function list(ctx: ServiceContext, input: z.input<typeof ListProjectsInput>): Promise<ProjectPage> {
+  const { workspaceId } = await requireRole(ctx, 'member')
+  const { limit, cursor } = parseInput(ListProjectsInput, input)
+  const after = cursor ? decodeCursor(cursor) : null
+  // One row more than the page, to know whether another follows.
+  const rows = after
+    ? await pageAfter(ctx.db).execute({ workspaceId, limit: limit + 1, createdAt: after.createdAt, id: after.id })
+    : await firstPage(ctx.db).execute({ workspaceId, limit: limit + 1 })
   const items = rows.slice(0, limit).map(toProject)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }

@@ -1,8 +1,9 @@
 // Workspaces, the tenant: creating them (a personal one at sign-up), listing a person's, renaming, changing the
 // address, leaving and deleting. Projects, tokens and invitations belong to one, and go with it.
-import { and, asc, count, eq, isNull } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { preparedOnce } from '../db/prepared'
 import { apiTokens, invitations, memberships, workspaces } from '../db/schema'
 import { Conflict, isUniqueViolation, PlanLimit, ValidationError } from '../errors'
 import { cancelPendingMail } from '../mail/outbox'
@@ -120,9 +121,17 @@ export async function listMine(ctx: ServiceContext): Promise<WorkspaceList> {
 }
 
 /** The workspace the caller acts in, with their role in it. */
+const workspaceById = preparedOnce((db) =>
+  db
+    .select()
+    .from(workspaces)
+    .where(eq(workspaces.id, sql.placeholder('id')))
+    .prepare('workspace_by_id'),
+)
+
 export async function current(ctx: ServiceContext): Promise<Workspace> {
   const access = await requireRole(ctx, 'member')
-  const [row] = await ctx.db.select().from(workspaces).where(eq(workspaces.id, access.workspaceId))
+  const [row] = await workspaceById(ctx.db).execute({ id: access.workspaceId })
   if (!row) throw new Conflict('The workspace was deleted.')
   return toWorkspace(row, access.role)
 }

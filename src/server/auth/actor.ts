@@ -2,6 +2,7 @@
 import type { Db } from '../db/client'
 import { type Actor, anonymous } from '../services/context'
 import type { TokenCache } from '../services/token-cache'
+import type { TokenUsage } from '../services/token-usage'
 import * as tokens from '../services/tokens'
 
 export type ActorSources = {
@@ -11,6 +12,8 @@ export type ActorSources = {
   accept: 'session' | 'bearer'
   /** Remembers what tokens stand for between announced changes (services/token-cache.ts). */
   tokenCache?: TokenCache
+  /** Writes tokens' last-used times in batches (services/token-usage.ts). */
+  tokenUsage?: TokenUsage
   /** Reads the signed session cookie (Better Auth); needed when `accept` is 'session'. */
   sessionUserId?: (headers: Headers) => Promise<string | null>
 }
@@ -21,7 +24,7 @@ export async function resolveActor(headers: Headers, sources: ActorSources): Pro
   if (sources.accept === 'bearer') {
     const match = BEARER.exec(headers.get('authorization') ?? '')
     if (!match?.[1]) return anonymous
-    return (await tokens.authenticate(sources.db, match[1], sources.now, sources.tokenCache)) ?? anonymous
+    return (await tokens.authenticate(sources.db, match[1], sources.now, sources.tokenCache, sources.tokenUsage)) ?? anonymous
   }
   const userId = sources.sessionUserId ? await sources.sessionUserId(headers) : null
   return userId ? { type: 'user', userId, via: 'session' } : anonymous

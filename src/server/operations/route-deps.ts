@@ -2,14 +2,14 @@
 // Next.js, so the same handlers serve under `next start` (src/app/api/v1/**/route.ts) and in the API-only server
 // (src/server/api/handler.ts).
 import { log } from '../log'
-import { getRuntime } from '../runtime'
+import { getApiRuntime } from '../runtime'
 import type { Operation } from './operation'
 import { mountRoutes, type RouteDeps } from './to-route'
 
 export const routeDeps: RouteDeps = {
   runtime: async () => {
-    const { database, limits, config, tokenCache } = await getRuntime()
-    return { db: database.db, limits, appUrl: config.appUrl, tokenCache }
+    const { database, limits, config, tokenCache, tokenUsage } = await getApiRuntime()
+    return { db: database.db, limits, appUrl: config.appUrl, tokenCache, tokenUsage }
   },
   now: () => new Date(),
   log,

@@ -15,6 +15,7 @@ import type { Logger } from '../log'
 import { requireScope } from '../services/context'
 import { parseInput } from '../services/parse'
 import type { TokenCache } from '../services/token-cache'
+import type { TokenUsage } from '../services/token-usage'
 import type { HttpMethod, HttpShape, Operation } from './operation'
 
 export type RouteDeps = {
@@ -23,7 +24,13 @@ export type RouteDeps = {
    * which a proxy rewrites and a client can spoof. Absent only where tests mount operations themselves: then the
    * request's own origin.
    */
-  runtime(): Promise<{ db: Db; limits: { api: RateLimiter; anonymous: RateLimiter }; appUrl?: string; tokenCache?: TokenCache }>
+  runtime(): Promise<{
+    db: Db
+    limits: { api: RateLimiter; anonymous: RateLimiter }
+    appUrl?: string
+    tokenCache?: TokenCache
+    tokenUsage?: TokenUsage
+  }>
   now(): Date
   log: Logger
 }
@@ -83,8 +90,8 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       const params = matchParams(url.pathname)
       if (!params) throw new NotFound('Resource')
 
-      const { db, limits, appUrl, tokenCache } = await deps.runtime()
-      const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer', tokenCache })
+      const { db, limits, appUrl, tokenCache, tokenUsage } = await deps.runtime()
+      const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer', tokenCache, tokenUsage })
       const limit =
         actor.type === 'user' && actor.via === 'token'
           ? { limiter: limits.api, key: actor.tokenId }

@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { preparedOnce } from '../db/prepared'
 import { apiTokens, memberships, user } from '../db/schema'
 import { NotFound, PlanLimit } from '../errors'
 import { requireRole } from './access'
@@ -12,6 +13,7 @@ import { type Actor, requireSessionUser, roleAtLeast, SCOPES, type Scope, type S
 import { parseInput } from './parse'
 import { nameField } from './text'
 import { announceAuthChange, type TokenCache } from './token-cache'
+import type { TokenUsage } from './token-usage'
 
 /** Every token starts with this, so a leaked one is easy to find with grep or a secret scanner. */
 export const TOKEN_PREFIX = 'tf_'
@@ -156,10 +158,9 @@ export async function revoke(ctx: ServiceContext, input: z.input<typeof RevokeTo
 // Last-used is informational: writing it at most once a minute keeps a busy token from turning reads into writes.
 const LAST_USED_RESOLUTION_MS = 60_000
 
-/** The token lookup, prepared once per database: the hottest query of the API, so it is not rebuilt per request. */
-const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>()
-function prepareLookup(db: Db) {
-  return db
+/** The token lookup: the hottest query of the API, so it is not rebuilt per request. */
+const tokenLookup = preparedOnce((db) =>
+  db
     .select({
       id: apiTokens.id,
       hash: apiTokens.hash,
@@ -174,27 +175,23 @@ function prepareLookup(db: Db) {
     .from(apiTokens)
     .innerJoin(memberships, and(eq(memberships.workspaceId, apiTokens.workspaceId), eq(memberships.userId, apiTokens.userId)))
     .where(eq(apiTokens.hash, sql.placeholder('hash')))
-    .prepare('api_token_lookup')
-}
+    .prepare('api_token_lookup'),
+)
 
 /**
  * The actor a presented token stands for, or null if it is unknown, revoked or expired, or its creator is no longer a
  * member of its workspace. The role is read with the token, in the request that presents it — or, with a `cache`,
- * remembered until the next announced change (see token-cache.ts).
+ * remembered until the next announced change (see token-cache.ts). Its last-used time is written at most once a
+ * minute: at once, or, with a `usage` recorder, in the recorder's next batch (token-usage.ts).
  */
-export async function authenticate(db: Db, presented: string, now: Date, cache?: TokenCache): Promise<Actor | null> {
+export async function authenticate(db: Db, presented: string, now: Date, cache?: TokenCache, usage?: TokenUsage): Promise<Actor | null> {
   if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return null
   const hash = hashSecret(presented)
   const at = now.getTime()
   let found = cache?.get(hash, at)
   if (!found) {
     const ticket = cache?.ticket() ?? 0
-    let lookup = lookups.get(db)
-    if (!lookup) {
-      lookup = prepareLookup(db)
-      lookups.set(db, lookup)
-    }
-    const [row] = await lookup.execute({ hash })
+    const [row] = await tokenLookup(db).execute({ hash })
     // The lookup is by hash, so timing reveals nothing of the token; the explicit comparison guards the match itself.
     if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) || row.revokedAt) return null
     const scopes = row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s))
@@ -208,7 +205,8 @@ export async function authenticate(db: Db, presented: string, now: Date, cache?:
   if (found.expiresAt && found.expiresAt <= now) return null
   if (!found.lastUsedAt || at - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     found.lastUsedAt = now
-    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, found.actor.tokenId))
+    if (usage) usage.record(found.actor.tokenId, now)
+    else await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, found.actor.tokenId))
   }
   return found.actor
 }

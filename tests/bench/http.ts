@@ -154,7 +154,7 @@ try {
   let actionError: string | undefined
   let action = { id: '', page: '/dashboard' }
   try {
-    action = findAction('createProjectAction', data.workspaceSlug)
+    action = findAction('createProjectAction', 'app/w/[slug]/page', data.workspaceSlug)
   } catch (error) {
     actionError = String(error)
   }

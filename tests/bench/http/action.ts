@@ -27,23 +27,22 @@ export async function signUp(db: Db): Promise<{ userId: string; cookie: string }
 
 type Manifest = { node: Record<string, { workers: Record<string, unknown>; exportedName: string; filename: string }> }
 
-/** The action's id in this build and the page that renders its form (its URL, with the workspace's slug filled in). */
-export function findAction(exportedName: string, workspaceSlug: string): { id: string; page: string } {
+/**
+ * The action's id in this build, for the page route that renders its form (e.g. `app/w/[slug]/page`), and that
+ * page's URL with the workspace's slug filled in. The manifest lists, for each action, every page bundling it.
+ */
+export function findAction(exportedName: string, pageRoute: string, workspaceSlug: string): { id: string; page: string } {
   const manifest: Manifest = JSON.parse(readFileSync(path.join(ROOT, '.next/server/server-reference-manifest.json'), 'utf8'))
   for (const [id, entry] of Object.entries(manifest.node)) {
-    if (entry.exportedName !== exportedName) continue
-    // The page whose folder is next to the action's module: e.g. src/app/dashboard/actions.ts → app/dashboard/page.
-    const folder = path.dirname(entry.filename).replace(/^src\//, '')
-    const worker = Object.keys(entry.workers).find((w) => w === `${folder}/page`)
-    if (!worker) continue
-    const page = `/${worker}`
+    if (entry.exportedName !== exportedName || !(pageRoute in entry.workers)) continue
+    const page = `/${pageRoute}`
       .replace(/^\/app/, '')
       .replace(/\/page$/, '')
       .replace(/\/\([^)]+\)/g, '')
       .replace(/\[[^\]]+\]/, workspaceSlug)
     return { id, page: page || '/' }
   }
-  throw new Error(`no server action ${exportedName} with a page beside it in .next/server/server-reference-manifest.json`)
+  throw new Error(`no server action ${exportedName} used by ${pageRoute} in .next/server/server-reference-manifest.json`)
 }
 
 // React's client-side encoder, the one the browser bundle uses to post action arguments.

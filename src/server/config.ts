@@ -182,7 +182,7 @@ function parseOAuth(e: Env): OAuthConfig {
   // Tokens and the identity they carry travel from the issuer: in production only over TLS, except to this machine.
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)
   if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && (loopback || e.NODE_ENV !== 'production'))) {
-    throw new ConfigError('Invalid environment:\n  OIDC_ISSUER: must be an https:// URL in production (http:// only on localhost)')
+    throw new ConfigError('Invalid environment:\n  OIDC_ISSUER: must be an https:// URL (http:// only on localhost, or in development)')
   }
   const name = e.OIDC_NAME ?? 'Single sign-on'
   return { github, google, oidc: { ...oidcClient, issuer: e.OIDC_ISSUER.replace(/\/$/, ''), name } }

@@ -66,6 +66,7 @@ function isProviderNotFound(error: unknown): boolean {
 }
 
 const START_AGAIN = 'Please start again.'
+const STATE_REFUSED = `That sign-in could not be matched to one started in this browser (it may have expired, been used already, or been started elsewhere). ${START_AGAIN}`
 
 /**
  * The sign-in page's words for each `?error=` an OAuth callback can land with. A fixed map: the code comes from the
@@ -73,10 +74,10 @@ const START_AGAIN = 'Please start again.'
  */
 const OAUTH_ERROR_MESSAGES: Readonly<Record<string, string>> = {
   access_denied: 'Sign-in was cancelled at the provider. Nothing was changed.',
-  state_not_found: `That sign-in could not be matched to one you started here (it may have expired or been used already). ${START_AGAIN}`,
-  state_mismatch: `That sign-in could not be matched to one you started here (it may have expired or been used already). ${START_AGAIN}`,
-  state_invalid: `That sign-in could not be matched to one you started here (it may have expired or been used already). ${START_AGAIN}`,
-  state_security_mismatch: `That sign-in was started in another browser or tab, so we did not complete it. ${START_AGAIN}`,
+  // Better Auth reports every state failure as one of these (a state cookie from another flow, too).
+  state_not_found: STATE_REFUSED,
+  state_mismatch: STATE_REFUSED,
+  state_invalid: STATE_REFUSED,
   invalid_callback_request: `The provider sent back an answer we could not read. ${START_AGAIN}`,
   no_code: `The provider sent back no sign-in code. ${START_AGAIN}`,
   invalid_code: `The provider did not accept the sign-in code (it may have been used already or expired, or the provider did not answer). ${START_AGAIN}`,

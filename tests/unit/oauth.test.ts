@@ -26,7 +26,7 @@ let auth: ReturnType<typeof createAuth>
 let handle: (request: Request) => Promise<Response>
 
 /** What the provider says about the person signing in next: put into the ID token it signs. */
-type Claims = { sub: string; email?: string; email_verified?: boolean; name?: string }
+type Claims = { sub: string; email?: string; email_verified?: boolean; name?: string; [claim: string]: unknown }
 let claims: Claims
 
 beforeAll(async () => {
@@ -224,6 +224,16 @@ describe('a failed callback lands on /sign-in with a code the page explains', ()
       response.body = { error: 'temporarily_unavailable' }
     })
     expectLandedWithError((await signInWithProvider(someone())).location, 'invalid_code')
+  })
+
+  test.each([
+    ['for another client', { aud: 'someone-else' }],
+    ['with another nonce', { nonce: 'not-the-one-we-sent' }],
+    ['from another issuer', { iss: 'https://evil.example' }],
+  ])('an ID token %s is refused: no user is made', async (_, forged) => {
+    const person = { ...someone(), ...forged }
+    expectLandedWithError((await signInWithProvider(person)).location, 'unable_to_get_user_info')
+    expect(await usersWithEmail(person.email ?? '')).toEqual([])
   })
 
   test('an ID token without an address', async () => {

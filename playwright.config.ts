@@ -15,6 +15,9 @@ const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125)
 const smtpHttpPort = Number(process.env.E2E_SMTP_HTTP_PORT ?? smtpPort + 1)
 // Tests that reach into the server's database (to age an invitation, say) need one the test can open too: with
 // the server's in-memory PGlite they are left out of the run, not skipped (the runner allows no skip here).
+// The OpenID Connect provider the app signs people in with (tests/e2e/oidc-provider.mjs): its button, "Continue with
+// Test SSO", is on the sign-in and sign-up pages in every spec, named so no spec's "Sign in" or "Create account" matches it.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 90)
 const postgresOnly = database.startsWith('memory://') ? [/\(PostgreSQL only\b/] : []
 
 const launchOptions = {
@@ -56,6 +59,15 @@ export default defineConfig({
       env: { E2E_SMTP_PORT: String(smtpPort), E2E_SMTP_HTTP_PORT: String(smtpHttpPort) },
     },
     {
+      command: 'exec node tests/e2e/oidc-provider.mjs',
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { E2E_OIDC_PORT: String(oidcPort) },
+    },
+    {
       command: `test -f .next/BUILD_ID || { echo '${noBuild}' >&2; exit 1; }; exec node server.js`,
       url: `${baseURL}/api/v1/openapi.json`,
       // Always this run's server from this build: a server left running from an older build would be tested instead.
@@ -79,6 +91,10 @@ export default defineConfig({
         // Plain SMTP on loopback: the sink offers no STARTTLS, so nodemailer sends in the clear.
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         MAIL_FROM: 'Twofold <no-reply@twofold.test>',
+        OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        OIDC_CLIENT_ID: 'twofold-e2e',
+        OIDC_CLIENT_SECRET: 'e2e-oidc-client-secret',
+        OIDC_NAME: 'Test SSO',
       },
     },
   ],

@@ -2,13 +2,19 @@
 // scripts, so an injected inline script cannot run. A header convenience only: every page, action and route still
 // checks who is calling itself.
 import { type NextRequest, NextResponse } from 'next/server'
+import { providerOrigins } from '@/server/auth/providers'
 import { config as appConfig } from '@/server/config'
 import { contentSecurityPolicy, strictTransportSecurity } from '@/server/http/security-headers'
 
 export function proxy(request: NextRequest) {
-  const { env, appUrl } = appConfig()
+  const { env, appUrl, oauth } = appConfig()
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
-  const policy = contentSecurityPolicy({ nonce, development: env === 'development', https: appUrl.startsWith('https://') })
+  const policy = contentSecurityPolicy({
+    nonce,
+    development: env === 'development',
+    https: appUrl.startsWith('https://'),
+    formTargets: providerOrigins(oauth),
+  })
 
   // Next reads the nonce from the request's policy and puts it on the scripts it renders.
   const requestHeaders = new Headers(request.headers)

@@ -4,6 +4,15 @@ import { z } from 'zod'
 
 const DEV_SECRET = 'twofold-development-secret-not-for-production-use'
 
+function optionalText(description: string) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .describe(description)
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
@@ -29,6 +38,19 @@ const EnvSchema = z.object({
     ),
   MAIL_FROM: z.string().trim().min(1).default('Twofold <no-reply@localhost>').describe('the From of every e-mail the app sends'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  GITHUB_CLIENT_ID: optionalText('the Client ID of a GitHub OAuth app; with GITHUB_CLIENT_SECRET, shows "Continue with GitHub"'),
+  GITHUB_CLIENT_SECRET: optionalText('the client secret of that GitHub OAuth app'),
+  GOOGLE_CLIENT_ID: optionalText('the Client ID of a Google OAuth client; with GOOGLE_CLIENT_SECRET, shows "Continue with Google"'),
+  GOOGLE_CLIENT_SECRET: optionalText('the client secret of that Google OAuth client'),
+  OIDC_ISSUER: z
+    .url()
+    .optional()
+    .describe(
+      'an OpenID Connect issuer (https://login.example.com/realms/acme); its discovery document is {issuer}/.well-known/openid-configuration',
+    ),
+  OIDC_CLIENT_ID: optionalText('the client id registered at OIDC_ISSUER'),
+  OIDC_CLIENT_SECRET: optionalText('the client secret registered at OIDC_ISSUER'),
+  OIDC_NAME: optionalText("the provider's name on the button, e.g. Acme SSO (default: Single sign-on)"),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -57,6 +79,15 @@ export type Config = {
   trustProxy: TrustProxy
   /** Outgoing mail: through SMTP when `smtpUrl` is set; otherwise into the dev mailbox (development and tests). */
   mail: { smtpUrl: string | null; from: string }
+  /** Sign-in providers besides the password; each is null unless configured. */
+  oauth: OAuthConfig
+}
+
+export type OAuthClient = { clientId: string; clientSecret: string }
+export type OAuthConfig = {
+  github: OAuthClient | null
+  google: OAuthClient | null
+  oidc: (OAuthClient & { issuer: string; name: string }) | null
 }
 
 export class ConfigError extends Error {
@@ -101,6 +132,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     )
   }
 
+  const oauth = parseOAuth(e)
+
   return {
     env: e.NODE_ENV,
     database,
@@ -110,7 +143,49 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy,
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
+    oauth,
   }
+}
+
+type Env = z.infer<typeof EnvSchema>
+
+/** A provider is configured by all of its variables or none: half a configuration is a mistake, said at start. */
+function clientOf(e: Env, idKey: keyof Env, secretKey: keyof Env): OAuthClient | null {
+  const [clientId, clientSecret] = [e[idKey], e[secretKey]]
+  if (clientId === undefined && clientSecret === undefined) return null
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+    const missing = clientId === undefined ? idKey : secretKey
+    const given = missing === idKey ? secretKey : idKey
+    throw new ConfigError(`Invalid environment:\n  ${missing}: required when ${given} is set (${EnvSchema.shape[missing].description})`)
+  }
+  return { clientId, clientSecret }
+}
+
+function parseOAuth(e: Env): OAuthConfig {
+  const github = clientOf(e, 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET')
+  const google = clientOf(e, 'GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET')
+  const oidcClient = clientOf(e, 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET')
+  if (!e.OIDC_ISSUER) {
+    if (oidcClient) {
+      throw new ConfigError(
+        `Invalid environment:\n  OIDC_ISSUER: required when OIDC_CLIENT_ID is set (${EnvSchema.shape.OIDC_ISSUER.description})`,
+      )
+    }
+    return { github, google, oidc: null }
+  }
+  if (!oidcClient) {
+    throw new ConfigError(
+      `Invalid environment:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set (${EnvSchema.shape.OIDC_CLIENT_ID.description})`,
+    )
+  }
+  const issuer = new URL(e.OIDC_ISSUER)
+  // Tokens and the identity they carry travel from the issuer: in production only over TLS, except to this machine.
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && (loopback || e.NODE_ENV !== 'production'))) {
+    throw new ConfigError('Invalid environment:\n  OIDC_ISSUER: must be an https:// URL (http:// only on localhost, or in development)')
+  }
+  const name = e.OIDC_NAME ?? 'Single sign-on'
+  return { github, google, oidc: { ...oidcClient, issuer: e.OIDC_ISSUER.replace(/\/$/, ''), name } }
 }
 
 // The message names the variable, never its value: the URL carries the SMTP password.

@@ -16,6 +16,8 @@ export type Limits = {
   api: RateLimiter
   /** Public API requests without a valid token, per client IP: slows down token guessing. */
   anonymous: RateLimiter
+  /** OAuth sign-ins started per client IP (src/server/auth/oauth.ts). */
+  oauthStarts: RateLimiter
 } & SignInLimits
 
 /**
@@ -40,6 +42,7 @@ export function createLimits(database: Database): Limits {
     // An office or a mobile carrier puts many people behind one address: the per-IP budget must outlast them.
     signInFailuresByIp: createRateLimiter(db, { name: 'sign-in-ip', points: 50, durationSeconds: 15 * 60 }),
     signUps: createRateLimiter(db, { name: 'sign-up', points: 10, durationSeconds: 60 * 60 }),
+    oauthStarts: createRateLimiter(db, { name: 'oauth-start', points: 30, durationSeconds: 15 * 60 }),
   }
 }
 

@@ -123,6 +123,59 @@ describe('Better Auth over HTTP', () => {
   })
 })
 
+describe('the OAuth callbacks', () => {
+  test('GET /callback/{github,google,oidc} are allowed, exactly', () => {
+    const callbacks = [...PUBLIC_AUTH_ENDPOINTS].filter((endpoint) => endpoint.includes('callback'))
+    expect(callbacks.sort()).toEqual(['GET /callback/github', 'GET /callback/google', 'GET /callback/oidc'])
+  })
+
+  test.each(['GET /callback/github', 'GET /callback/google', 'GET /callback/oidc'])(
+    '%s reaches Better Auth: without a state it redirects to the sign-in page with a code',
+    async (endpoint) => {
+      const response = await call(endpoint)
+      expect(response.status).toBe(302)
+      expect(response.headers.get('location')).toBe(`${APP}/sign-in?error=state_not_found`)
+    },
+  )
+
+  test.each([
+    'POST /callback/github',
+    'GET /callback/github/',
+    'GET /callback/GitHub',
+    'GET /callback/github2',
+    'GET /callback/%67ithub',
+    'GET /callback/github%2F..%2Fsign-in',
+    'GET /callback//github',
+    'GET /callback/',
+    'GET /callback',
+    'GET /callback/apple',
+    'GET /callback/x',
+    'GET /oauth2/callback/oidc',
+  ])('%s (a near miss) is 404', async (endpoint) => {
+    await expectNotFound(await call(endpoint))
+  })
+
+  test('a callback that fails inside Better Auth (thrown or 5xx) still ends on the sign-in page, never a 500', async () => {
+    const failing = [
+      async () => new Response('{"message":"boom at db.ts:12"}', { status: 500 }),
+      async (): Promise<Response> => {
+        throw new Error('database gone')
+      },
+    ]
+    for (const handler of failing) {
+      const response = await authHttpHandler({ handler })(new Request(`${APP}/api/auth/callback/oidc?code=a&state=b`))
+      expect(response.status).toBe(303)
+      expect(response.headers.get('location')).toBe('/sign-in?error=server_error')
+      expect(await response.text()).toBe('')
+    }
+    // Elsewhere a 5xx is Better Auth's to answer as it is.
+    const session = await authHttpHandler({ handler: failing[0] ?? (async () => new Response()) })(
+      new Request(`${APP}/api/auth/get-session`),
+    )
+    expect(session.status).toBe(500)
+  })
+})
+
 describe('the client address Better Auth is given', () => {
   test('the handler overwrites a client-sent address header with ours', async () => {
     let seen: Headers | undefined

@@ -98,4 +98,66 @@ describe('configuration', () => {
       `Invalid environment:\n  TRUST_PROXY: ${JSON.stringify(bad)} is not an IP address or CIDR range (which proxies`,
     )
   })
+
+  describe('sign-in providers', () => {
+    const secret = 'x'.repeat(32)
+
+    test('none configured by default: no button, no provider', () => {
+      expect(parseConfig({}).oauth).toEqual({ github: null, google: null, oidc: null })
+    })
+
+    test('each provider with both of its variables', () => {
+      const { oauth } = parseConfig({
+        GITHUB_CLIENT_ID: 'gh-id',
+        GITHUB_CLIENT_SECRET: 'gh-secret',
+        GOOGLE_CLIENT_ID: ' g-id ',
+        GOOGLE_CLIENT_SECRET: 'g-secret',
+        OIDC_ISSUER: 'https://login.example.com/realms/acme/',
+        OIDC_CLIENT_ID: 'twofold',
+        OIDC_CLIENT_SECRET: 'oidc-secret',
+        OIDC_NAME: 'Acme SSO',
+      })
+      expect(oauth).toEqual({
+        github: { clientId: 'gh-id', clientSecret: 'gh-secret' },
+        google: { clientId: 'g-id', clientSecret: 'g-secret' },
+        oidc: { issuer: 'https://login.example.com/realms/acme', clientId: 'twofold', clientSecret: 'oidc-secret', name: 'Acme SSO' },
+      })
+    })
+
+    test('the OpenID Connect button says "Single sign-on" unless named', () => {
+      const env = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }
+      expect(parseConfig(env).oauth.oidc?.name).toBe('Single sign-on')
+    })
+
+    test.each([
+      [{ GITHUB_CLIENT_ID: 'id' }, 'GITHUB_CLIENT_SECRET: required when GITHUB_CLIENT_ID is set'],
+      [{ GITHUB_CLIENT_SECRET: 'secret' }, 'GITHUB_CLIENT_ID: required when GITHUB_CLIENT_SECRET is set'],
+      [{ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: ' ' }, 'GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set'],
+      [{ GOOGLE_CLIENT_SECRET: 'secret' }, 'GOOGLE_CLIENT_ID: required when GOOGLE_CLIENT_SECRET is set'],
+      [{ OIDC_ISSUER: 'https://idp.example.com' }, 'OIDC_CLIENT_ID: required when OIDC_ISSUER is set'],
+      [{ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'a' }, 'OIDC_CLIENT_SECRET: required when OIDC_CLIENT_ID is set'],
+      [{ OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }, 'OIDC_ISSUER: required when OIDC_CLIENT_ID is set'],
+      [{ OIDC_ISSUER: 'not a url', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }, 'OIDC_ISSUER: Invalid URL'],
+      [{ OIDC_ISSUER: 'ftp://idp.example.com', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }, 'OIDC_ISSUER: must be an https:// URL'],
+    ])('half a provider, %j, is refused at start-up: %s', (env, message) => {
+      expect(() => parseConfig(env)).toThrow(ConfigError)
+      expect(() => parseConfig(env)).toThrow(message)
+    })
+
+    test('a secret is never repeated in the message', () => {
+      expect(() => parseConfig({ GITHUB_CLIENT_SECRET: 'hunter2-secret' })).toThrow(/^(?![\s\S]*hunter2)/)
+    })
+
+    test('in production the issuer must be https, except on this machine', () => {
+      const prod = { NODE_ENV: 'production', BETTER_AUTH_SECRET: secret, OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }
+      expect(() => parseConfig({ ...prod, OIDC_ISSUER: 'http://idp.example.com' })).toThrow(
+        'OIDC_ISSUER: must be an https:// URL (http:// only on localhost, or in development)',
+      )
+      expect(parseConfig({ ...prod, OIDC_ISSUER: 'http://127.0.0.1:3390' }).oauth.oidc?.issuer).toBe('http://127.0.0.1:3390')
+      expect(parseConfig({ ...prod, OIDC_ISSUER: 'http://localhost:4400' }).oauth.oidc?.issuer).toBe('http://localhost:4400')
+      expect(parseConfig({ ...prod, OIDC_ISSUER: 'https://idp.example.com' }).oauth.oidc?.issuer).toBe('https://idp.example.com')
+      // Development may use a provider on the local network.
+      expect(parseConfig({ OIDC_ISSUER: 'http://idp.lan', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }).oauth.oidc).not.toBeNull()
+    })
+  })
 })

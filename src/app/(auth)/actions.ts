@@ -3,6 +3,7 @@
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import * as accounts from '@/server/auth/accounts'
+import { startOAuthSignIn } from '@/server/auth/oauth'
 import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
@@ -32,6 +33,23 @@ export async function signUpAction(_previous: ActionResult<never> | null, form: 
 
 export async function signInAction(_previous: ActionResult<never> | null, form: unknown) {
   return run(accounts.signIn, 'accounts.signIn', form)
+}
+
+/** Starts signing in with a provider (GitHub, Google, OpenID Connect) and sends the browser there to consent. */
+export async function oauthSignInAction(_previous: ActionResult<never> | null, form: unknown): Promise<ActionResult<never>> {
+  let input: Record<string, string | string[]> = {}
+  let url: string
+  try {
+    input = submittedFormInput(form)
+    const [{ auth, limits, config: cfg }, requestHeaders] = [await getRuntime(), await headers()]
+    ;({ url } = await startOAuthSignIn(
+      { auth, oauth: cfg.oauth, appUrl: cfg.appUrl, oauthStarts: limits.oauthStarts, headers: requestHeaders },
+      input,
+    ))
+  } catch (thrown) {
+    return actionFailure(thrown, input, 'accounts.oauthSignIn')
+  }
+  redirect(url)
 }
 
 /** Signs out, then goes to the form's `next` page (an invitation asks to come back to itself), else to sign-in. */

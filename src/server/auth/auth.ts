@@ -8,6 +8,7 @@ import { account, authRateLimit, session, user, verification } from '../db/schem
 import { clientIp } from '../http/client-ip'
 import { authLogger } from '../log'
 import { createPersonal } from '../services/workspaces'
+import { oauthOptions } from './providers'
 
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
@@ -25,7 +26,8 @@ export function withClientIp(headers: Headers): Headers {
   return copy
 }
 
-export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | 'env'>) {
+export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | 'env'> & Partial<Pick<Config, 'oauth'>>) {
+  const oauth = oauthOptions(cfg.oauth ?? { github: null, google: null, oidc: null })
   return betterAuth({
     appName: 'Twofold',
     baseURL: cfg.appUrl,
@@ -33,6 +35,10 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
     database: drizzleAdapter(db, { provider: 'pg', schema: { user, session, account, verification, authRateLimit } }),
     emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN, maxPasswordLength: PASSWORD_MAX, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24 },
+    socialProviders: oauth.socialProviders,
+    account: oauth.account,
+    // An OAuth callback that fails before its state is read lands here, with ?error=<code> (src/server/auth/oauth.ts).
+    onAPIError: { errorURL: `${cfg.appUrl}/sign-in` },
     rateLimit: {
       enabled: cfg.env !== 'test',
       storage: 'database',
@@ -52,7 +58,7 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
     // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
     logger: authLogger({ disabled: cfg.env === 'test' }),
     // nextCookies lets server actions set the session cookie; it must stay the last plugin.
-    plugins: [nextCookies()],
+    plugins: [...oauth.plugins, nextCookies()],
   })
 }
 

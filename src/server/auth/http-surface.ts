@@ -3,19 +3,26 @@
 import { NotFound } from '../errors'
 import { problemResponse } from '../http/problem'
 import { requestIdFrom } from '../http/request-id'
+import { log } from '../log'
 import { type Auth, withClientIp } from './auth'
+import { OAUTH_PROVIDER_IDS } from './providers'
 
 export const AUTH_BASE_PATH = '/api/auth'
 
 /**
  * The endpoints a browser or an outside party must reach directly; everything else goes through our own actions.
- * OAuth callbacks and e-mail links belong here when they arrive (e.g. 'GET /callback/:id' needs a pattern: add it
- * deliberately, matched exactly, never by prefix).
+ * Better Auth's `/callback/:id` is listed once per provider we know, spelled out: no other id, method or spelling
+ * reaches it. (POST is the form_post response mode, which none of our providers uses.)
  */
 export const PUBLIC_AUTH_ENDPOINTS: ReadonlySet<string> = new Set([
   // The session as the browser's cookie shows it, for client-side code.
   'GET /get-session',
+  // Where a provider sends the browser back after consent (src/server/auth/providers.ts).
+  ...OAUTH_PROVIDER_IDS.map((id) => `GET /callback/${id}`),
 ])
+
+/** The OAuth callbacks: a failure the handler did not turn into a redirect still ends on the sign-in page. */
+const CALLBACKS: ReadonlySet<string> = new Set(OAUTH_PROVIDER_IDS.map((id) => `${AUTH_BASE_PATH}/callback/${id}`))
 
 /**
  * Exact match on method and raw path: the path Better Auth routes on is the one we checked, so no spelling
@@ -33,6 +40,17 @@ export function authHttpHandler(auth: Pick<Auth, 'handler'>): (request: Request)
     if (!isPublicAuthEndpoint(request.method, pathname)) {
       return problemResponse(new NotFound('Endpoint'), requestIdFrom(request.headers))
     }
-    return auth.handler(new Request(request, { headers: withClientIp(request.headers) }))
+    const forwarded = new Request(request, { headers: withClientIp(request.headers) })
+    if (!CALLBACKS.has(pathname)) return auth.handler(forwarded)
+    // A browser mid-sign-in must never see a JSON error or a blank page: Better Auth redirects on every failure it
+    // knows, and what escapes it (its database gone, a bug) becomes the sign-in page's message, not a 500.
+    try {
+      const response = await auth.handler(forwarded)
+      if (response.status < 500) return response
+      log.error('oauth callback failed', { status: response.status, requestId: requestIdFrom(request.headers) })
+    } catch (error) {
+      log.error('oauth callback failed', { error, requestId: requestIdFrom(request.headers) })
+    }
+    return new Response(null, { status: 303, headers: { location: '/sign-in?error=server_error', 'cache-control': 'no-store' } })
   }
 }

@@ -2,10 +2,21 @@
 
 /**
  * Scripts run only with this request's nonce ('strict-dynamic' lets them load the chunks they need); nothing may
- * frame the app; forms post only to the app. Styles come from the app's own stylesheets. Development adds
+ * frame the app; forms post only to the app (whose sign-in forms may redirect to a configured OAuth provider). Styles come from the app's own stylesheets. Development adds
  * 'unsafe-eval', which React's dev tooling needs, and allows inline styles, which Next's dev overlay injects.
  */
-export function contentSecurityPolicy({ nonce, development, https }: { nonce: string; development: boolean; https: boolean }): string {
+export function contentSecurityPolicy({
+  nonce,
+  development,
+  https,
+  formTargets = [],
+}: {
+  nonce: string
+  development: boolean
+  https: boolean
+  /** Origins a form submission may be redirected to: the configured OAuth providers' consent pages. */
+  formTargets?: readonly string[]
+}): string {
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
@@ -15,7 +26,7 @@ export function contentSecurityPolicy({ nonce, development, https }: { nonce: st
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...formTargets].join(' '),
     "frame-ancestors 'none'",
   ]
   if (https) directives.push('upgrade-insecure-requests')

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { SignUpForm } from '@/components/auth-forms'
+import { OAuthButtons } from '@/components/oauth-buttons'
+import { configuredProviders } from '@/server/auth/providers'
 import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
-import { signUpAction } from '../actions'
+import { oauthSignInAction, signUpAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Create account' }
 
@@ -13,6 +15,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
     <main className="narrow">
       <h1>Create account</h1>
       <SignUpForm action={signUpAction} next={next} />
+      <OAuthButtons providers={configuredProviders(config().oauth)} action={oauthSignInAction} next={next} />
       <p>
         Have an account? <Link href={`/sign-in?next=${encodeURIComponent(next)}`}>Sign in</Link>
       </p>

@@ -1,6 +1,7 @@
 // The composition root: builds the database, auth and rate limiters once per process and hands them to adapters.
 import type { SignInLimits } from './auth/accounts'
 import { type Auth, createAuth } from './auth/auth'
+import type { PasswordResetLimits } from './auth/password-reset'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
@@ -15,7 +16,8 @@ export type Limits = {
   api: RateLimiter
   /** Public API requests without a valid token, per client IP: slows down token guessing. */
   anonymous: RateLimiter
-} & SignInLimits
+} & SignInLimits &
+  PasswordResetLimits
 
 /**
  * What is opened once per process: the configuration, the database, Better Auth, and the API token cache (kept
@@ -35,13 +37,20 @@ export function createLimits(database: Database): Limits {
     // An office or a mobile carrier puts many people behind one address: the per-IP budget must outlast them.
     signInFailuresByIp: createRateLimiter(db, { name: 'sign-in-ip', points: 50, durationSeconds: 15 * 60 }),
     signUps: createRateLimiter(db, { name: 'sign-up', points: 10, durationSeconds: 60 * 60 }),
+    passwordResets: createRateLimiter(db, { name: 'reset', points: 3, durationSeconds: 60 * 60 }),
+    passwordResetsByIp: createRateLimiter(db, { name: 'reset-ip', points: 20, durationSeconds: 60 * 60 }),
   }
 }
 
 async function openSharedRuntime(cfg: Config): Promise<SharedRuntime> {
   const database = await openDatabase(cfg.database)
   try {
-    const shared: SharedRuntime = { config: cfg, database, auth: createAuth(database.db, cfg), tokenCache: listeningTokenCache(database) }
+    const shared: SharedRuntime = {
+      config: cfg,
+      database,
+      auth: createAuth(database.db, cfg, nudgeMailWorker),
+      tokenCache: listeningTokenCache(database),
+    }
     if (cfg.seedDemo) await seedDemo(shared)
     log.info('runtime ready', { database: database.kind })
     return shared
@@ -176,10 +185,10 @@ export function registerShutdownHooks(): void {
   Object.assign(globalThis, { [SHUTDOWN]: hooks })
 }
 
-/** The user id of the signed session cookie in these headers, if any. */
-export async function sessionUserId(auth: Auth, headers: Headers): Promise<string | null> {
+/** The user (and session) id of the signed session cookie in these headers, if any. */
+export async function sessionUserId(auth: Auth, headers: Headers): Promise<{ userId: string; sessionId: string } | null> {
   const result = await auth.api.getSession({ headers })
-  return result?.user.id ?? null
+  return result ? { userId: result.user.id, sessionId: result.session.id } : null
 }
 
 /**

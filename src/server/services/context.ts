@@ -13,7 +13,12 @@ export type Role = (typeof ROLES)[number]
 export type Actor =
   | { type: 'anonymous' }
   /** A signed-in person using the app; a session may do everything its user's role allows. */
-  | { type: 'user'; userId: string; via: 'session' }
+  | {
+      type: 'user'
+      userId: string
+      via: 'session' /** The session's id, where the transport knows it (the app's cookie). */
+      sessionId?: string
+    }
   /**
    * A program holding an API token: limited to the token's scopes, in the token's workspace, with the role its
    * creator holds there. The role was read from the database with the token itself, in this request.

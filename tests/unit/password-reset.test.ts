@@ -1,6 +1,7 @@
 // "Forgot password?": the same answer for every address, with the lookup and e-mail after the answer; throttles per
 // address and per client address; a single-use one-hour link that sets a new password and ends every session.
 import { randomUUID } from 'node:crypto'
+import { hashPassword, verifyPassword } from 'better-auth/crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { askForPasswordReset, type PasswordResetLimits, RESET_REQUESTED } from '../../src/server/auth/password-reset'
@@ -23,7 +24,7 @@ afterAll(() => database.close())
 
 const HOUR = 60 * 60 * 1000
 const NEW_PASSWORD = 'a brand new passphrase'
-const deps = (now = new Date()) => ({ db: database.db, now, appUrl: APP_URL })
+const deps = (now = new Date()) => ({ db: database.db, now, appUrl: APP_URL, passwords: { hash: hashPassword, verify: verifyPassword } })
 const resetLink = (to: string) => linkMailedTo(database, to, /^Reset your Twofold password$/, '/reset-password')
 const sessionsOf = async (userId: string) => database.db.select({ id: session.id }).from(session).where(eq(session.userId, userId))
 

@@ -4,6 +4,7 @@
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { after } from 'next/server'
+import { passwordHasher } from '@/server/auth/auth'
 import { askForPasswordReset } from '@/server/auth/password-reset'
 import type { ActionResult } from '@/server/http/action-result'
 import { submittedFormInput } from '@/server/operations/form-values'
@@ -38,8 +39,8 @@ export async function resetPasswordAction(_previous: ActionResult<never> | null,
   let input: Record<string, string | string[]> = {}
   try {
     input = submittedFormInput(form)
-    const { database } = await getRuntime()
-    await resetPassword({ db: database.db, now: new Date() }, input)
+    const { database, auth } = await getRuntime()
+    await resetPassword({ db: database.db, now: new Date(), passwords: await passwordHasher(auth) }, input)
   } catch (thrown) {
     return actionFailure(thrown, input, 'accounts.resetPassword')
   }

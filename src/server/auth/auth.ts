@@ -7,6 +7,7 @@ import type { Db } from '../db/client'
 import { account, authRateLimit, session, user, verification } from '../db/schema'
 import { clientIp } from '../http/client-ip'
 import { authLogger, log } from '../log'
+import type { PasswordHasher } from '../services/context'
 import { sendVerification } from '../services/email-verification'
 import { PASSWORD_MAX, PASSWORD_MIN } from '../services/passwords'
 import { createPersonal } from '../services/workspaces'
@@ -77,3 +78,8 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
 }
 
 export type Auth = ReturnType<typeof createAuth>
+
+/** Better Auth's password hasher, as configured, for the services that check or set passwords themselves. */
+export async function passwordHasher(auth: Auth): Promise<PasswordHasher> {
+  return (await auth.$context).password
+}

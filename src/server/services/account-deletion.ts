@@ -9,7 +9,7 @@ import { cancelPendingMail } from '../mail/outbox'
 import { LINK_PURPOSES, withdrawLinks } from './account-links'
 import { requireSessionUser, type ServiceContext } from './context'
 import { parseInput } from './parse'
-import { CurrentPassword, hasPassword, passwordMatches } from './passwords'
+import { CurrentPassword, hasherOf, hasPassword, passwordMatches } from './passwords'
 import { announceAuthChange } from './token-cache'
 
 export const DeleteAccountInput = z.object({
@@ -38,7 +38,8 @@ export async function deleteAccount(
   const [me] = await ctx.db.select({ email: user.email }).from(user).where(eq(user.id, userId))
   if (!me) throw new NotFound('Account')
   if (await hasPassword(ctx.db, userId)) {
-    if (!(await passwordMatches(ctx.db, userId, password))) throw new ValidationError({ password: ['That is not your password.'] })
+    if (!(await passwordMatches(ctx.db, hasherOf(ctx), userId, password)))
+      throw new ValidationError({ password: ['That is not your password.'] })
   } else if (confirm.trim().toLowerCase() !== me.email) {
     throw new ValidationError({ confirm: [`Type ${me.email} to confirm.`] })
   }

@@ -10,7 +10,7 @@ import { withdrawLinks } from './account-links'
 import { requireSessionUser, type ServiceContext } from './context'
 import { requireAppUrl, sendEmailChange } from './email-verification'
 import { parseInput } from './parse'
-import { CurrentPassword, hasPassword, NewPassword, passwordMatches, setPassword } from './passwords'
+import { CurrentPassword, hasherOf, hasPassword, NewPassword, passwordMatches, setPassword } from './passwords'
 import { emailField, nameField } from './text'
 
 export const Profile = z.object({
@@ -58,7 +58,7 @@ export async function requestEmailChange(ctx: ServiceContext, input: z.input<typ
   const now = ctx.now()
   const me = await profile(ctx)
   if (email === me.email) throw new ValidationError({ email: ['This is already your address.'] })
-  if (!(await passwordMatches(ctx.db, userId, password))) throw new ValidationError({ password: [WRONG_PASSWORD] })
+  if (!(await passwordMatches(ctx.db, hasherOf(ctx), userId, password))) throw new ValidationError({ password: [WRONG_PASSWORD] })
   const [taken] = await ctx.db.select({ id: user.id }).from(user).where(eq(user.email, email))
   if (taken) throw new ValidationError({ email: ['Another account uses this address.'] })
   await ctx.db.transaction((tx) => sendEmailChange(tx, me, email, now, appUrl))
@@ -74,11 +74,12 @@ export async function changePassword(ctx: ServiceContext, input: z.input<typeof 
   const userId = who(ctx)
   const { currentPassword, newPassword } = parseInput(ChangePasswordInput, input)
   const now = ctx.now()
-  if (!(await passwordMatches(ctx.db, userId, currentPassword))) throw new ValidationError({ currentPassword: [WRONG_PASSWORD] })
+  if (!(await passwordMatches(ctx.db, hasherOf(ctx), userId, currentPassword)))
+    throw new ValidationError({ currentPassword: [WRONG_PASSWORD] })
   const me = await profile(ctx)
   const current = ctx.actor.type === 'user' && ctx.actor.via === 'session' ? ctx.actor.sessionId : undefined
   const signedOut = await ctx.db.transaction(async (tx) => {
-    await setPassword(tx, userId, newPassword, now)
+    await setPassword(tx, hasherOf(ctx), userId, newPassword, now)
     const others = current ? and(eq(session.userId, userId), ne(session.id, current)) : eq(session.userId, userId)
     const ended = await tx.delete(session).where(others).returning({ id: session.id })
     await withdrawLinks(tx, 'reset-password', userId)

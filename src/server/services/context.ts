@@ -25,6 +25,12 @@ export type Actor =
    */
   | { type: 'user'; userId: string; via: 'token'; tokenId: string; scopes: readonly Scope[]; workspaceId: string; role: Role }
 
+/** How passwords are hashed and checked: Better Auth's own (auth/auth.ts#passwordHasher), so both agree. */
+export type PasswordHasher = {
+  hash(password: string): Promise<string>
+  verify(data: { hash: string; password: string }): Promise<boolean>
+}
+
 export type ServiceContext = {
   db: Db
   actor: Actor
@@ -39,6 +45,8 @@ export type ServiceContext = {
   appUrl?: string
   /** Called after a commit that queued e-mail, so it is delivered at once rather than at the worker's next poll. */
   mailQueued?: () => void
+  /** For the services that check or set a password (account settings, deletion). */
+  passwords?: PasswordHasher
 }
 
 export const anonymous: Actor = { type: 'anonymous' }

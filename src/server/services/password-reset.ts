@@ -8,6 +8,7 @@ import { ValidationError } from '../errors'
 import { resetPasswordMessage } from '../mail/messages'
 import { enqueueMail } from '../mail/outbox'
 import { consumeLink, issueLink, peekLink, withdrawLinks } from './account-links'
+import type { PasswordHasher } from './context'
 import { parseInput } from './parse'
 import { NewPassword, setPassword } from './passwords'
 import { emailField } from './text'
@@ -45,14 +46,17 @@ export async function linkIsOpen(deps: Pick<ResetDeps, 'db' | 'now'>, secret: st
  * fails to set the password stays usable, and one that did is gone. API tokens are left alone (they are workspace
  * credentials; see README "Accounts and sign-in").
  */
-export async function resetPassword(deps: Pick<ResetDeps, 'db' | 'now'>, input: unknown): Promise<{ userId: string }> {
+export async function resetPassword(
+  deps: Pick<ResetDeps, 'db' | 'now'> & { passwords: PasswordHasher },
+  input: unknown,
+): Promise<{ userId: string }> {
   const { token, password } = parseInput(ResetPasswordInput, input)
   return deps.db.transaction(async (tx) => {
     const claim = await consumeLink(tx, 'reset-password', token, deps.now)
     const [owner] = claim ? await tx.select({ email: user.email }).from(user).where(eq(user.id, claim.userId)) : []
     // A link sent to an address the account no longer has died with that address.
     if (!claim || owner?.email !== claim.email) throw new ValidationError({ _: [LINK_USED_OR_EXPIRED] }, LINK_USED_OR_EXPIRED)
-    await setPassword(tx, claim.userId, password, deps.now)
+    await setPassword(tx, deps.passwords, claim.userId, password, deps.now)
     await tx.delete(session).where(eq(session.userId, claim.userId))
     await withdrawLinks(tx, 'reset-password', claim.userId)
     return { userId: claim.userId }

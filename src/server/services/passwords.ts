@@ -1,10 +1,11 @@
-// Passwords of e-mail accounts: checked and written the way Better Auth does (its scrypt hash in the `account` row
-// of provider `credential`), so our services can change them inside their own transactions.
-import { hashPassword, verifyPassword } from 'better-auth/crypto'
+// Passwords of e-mail accounts, kept where Better Auth keeps them (the `account` row of provider `credential`) and
+// hashed by Better Auth's own hasher (handed in: services import no framework), so our services can check and change
+// them inside their own transactions and Better Auth's sign-in still reads them.
 import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { account } from '../db/schema'
+import type { PasswordHasher, ServiceContext } from './context'
 
 // The same bounds as sign-up (auth/auth.ts); repeated here because services import nothing from auth/.
 export const PASSWORD_MIN = 8
@@ -25,15 +26,15 @@ export async function hasPassword(db: Db, userId: string): Promise<boolean> {
 }
 
 /** Whether `password` is the account's password; false for an account without one. */
-export async function passwordMatches(db: Db, userId: string, password: string): Promise<boolean> {
+export async function passwordMatches(db: Db, hasher: PasswordHasher, userId: string, password: string): Promise<boolean> {
   const hash = await storedHash(db, userId)
   if (!hash || password === '') return false
-  return verifyPassword({ hash, password })
+  return hasher.verify({ hash, password })
 }
 
 /** Sets the account's password (making its credential row if it has none), in the caller's transaction. */
-export async function setPassword(tx: Db, userId: string, password: string, now: Date): Promise<void> {
-  const hash = await hashPassword(password)
+export async function setPassword(tx: Db, hasher: PasswordHasher, userId: string, password: string, now: Date): Promise<void> {
+  const hash = await hasher.hash(password)
   const updated = await tx
     .update(account)
     .set({ password: hash, updatedAt: now })
@@ -51,4 +52,10 @@ async function storedHash(db: Db, userId: string): Promise<string | null> {
     .from(account)
     .where(and(eq(account.userId, userId), eq(account.providerId, CREDENTIAL)))
   return row?.password ?? null
+}
+
+/** The context's password hasher; its absence is a wiring bug, not the caller's fault. */
+export function hasherOf(ctx: Pick<ServiceContext, 'passwords'>): PasswordHasher {
+  if (!ctx.passwords) throw new Error('ServiceContext.passwords is needed to check or set a password')
+  return ctx.passwords
 }

@@ -96,8 +96,16 @@ export function ChangeEmailForm({ action }: { action: FormAction<{ email: string
   return (
     <form action={formAction} key={keyOf(state)} noValidate>
       <FormMessage state={state} success={success} />
-      <Field name="email" label="New email" type="email" state={state} autoComplete="email" required />
-      <Field name="password" label="Current password" type="password" state={state} autoComplete="current-password" required />
+      <Field name="email" label="New email" type="email" state={state} autoComplete="email" required idPrefix="change-email-" />
+      <Field
+        name="password"
+        label="Your password"
+        type="password"
+        state={state}
+        autoComplete="current-password"
+        required
+        idPrefix="change-email-"
+      />
       <SubmitButton pending="Sending…">Change email</SubmitButton>
     </form>
   )
@@ -154,13 +162,18 @@ export function RevokeSessionButton({ action, id, device }: { action: FormAction
   )
 }
 
-export function RevokeOtherSessionsForm({ action }: { action: FormAction<{ signedOut: number }> }) {
+/** Stays on the page when no other session is left, so the outcome can be read after the list has shrunk. */
+export function RevokeOtherSessionsForm({ action, others }: { action: FormAction<{ signedOut: number }>; others: number }) {
   const [state, formAction] = useActionState(action, null)
   const n = state?.ok ? state.data.signedOut : 0
   return (
     <form action={formAction}>
       <FormMessage state={state} success={state?.ok ? `${n} other session${n === 1 ? '' : 's'} signed out.` : undefined} />
-      <SubmitButton pending="Signing out…">Sign out of all other devices</SubmitButton>
+      {others > 0 ? (
+        <SubmitButton pending="Signing out…">Sign out of all other devices</SubmitButton>
+      ) : (
+        <p className="hint">You are signed in on this device only.</p>
+      )}
     </form>
   )
 }
@@ -171,9 +184,17 @@ export function DeleteAccountForm<T>({ action, email, hasPassword }: { action: F
     <form action={formAction} key={keyOf(state)} noValidate>
       <FormMessage state={state} />
       {hasPassword ? (
-        <Field name="password" label="Your password" type="password" state={state} autoComplete="current-password" required />
+        <Field
+          name="password"
+          label="Confirm with your password"
+          type="password"
+          state={state}
+          autoComplete="current-password"
+          required
+          idPrefix="delete-"
+        />
       ) : (
-        <Field name="confirm" label={`Type ${email} to confirm`} state={state} required />
+        <Field name="confirm" label={`Type ${email} to confirm`} state={state} required idPrefix="delete-" />
       )}
       <SubmitButton pending="Deleting…" variant="danger">
         Delete my account

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { ConfirmLinkForm } from '@/components/account-forms'
 import { confirmAddressAction } from './actions'
 
-export const metadata: Metadata = { title: 'Confirm your address', referrer: 'no-referrer' }
+export const metadata: Metadata = { title: 'Confirm your address', referrer: 'same-origin' }
 
 export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams

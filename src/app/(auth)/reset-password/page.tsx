@@ -6,7 +6,7 @@ import { getRuntime } from '@/server/runtime'
 import { linkIsOpen } from '@/server/services/password-reset'
 import { resetPasswordAction } from '../password-actions'
 
-export const metadata: Metadata = { title: 'Choose a new password', referrer: 'no-referrer' }
+export const metadata: Metadata = { title: 'Choose a new password', referrer: 'same-origin' }
 
 export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams

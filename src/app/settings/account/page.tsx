@@ -94,7 +94,7 @@ async function AccountSettings() {
             </tbody>
           </table>
         </div>
-        {others > 0 && <RevokeOtherSessionsForm action={revokeOtherSessionsAction} />}
+        <RevokeOtherSessionsForm action={revokeOtherSessionsAction} others={others} />
       </section>
 
       <section className="card" aria-labelledby="delete">

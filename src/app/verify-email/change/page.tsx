@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { ConfirmLinkForm } from '@/components/account-forms'
 import { confirmEmailChangeAction } from '../actions'
 
-export const metadata: Metadata = { title: 'Confirm your new address', referrer: 'no-referrer' }
+export const metadata: Metadata = { title: 'Confirm your new address', referrer: 'same-origin' }
 
 export default async function ConfirmEmailChangePage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams

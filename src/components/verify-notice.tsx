@@ -14,7 +14,8 @@ export async function VerifyNotice({ ctx, back }: { ctx: ServiceContext; back: s
     <div className="inner">
       <section className="notice info verify-notice" aria-label="Confirm your address">
         <p>
-          Please confirm your e-mail address: follow the link we sent you. <Link href="/settings/account">Send it again</Link>
+          Please confirm your e-mail address: follow the link in the e-mail we sent you, or{' '}
+          <Link href="/settings/account">have it sent again</Link>.
         </p>
         <form action={dismissVerifyNoticeAction}>
           <input type="hidden" name="back" value={back} />

@@ -1,8 +1,9 @@
 // The account lifecycle end to end, reading the real mail the server sent through SMTP: confirming the address after
 // sign-up, "forgot password?" through to signing in with the new one, changing the password, the sessions list with a
 // second browser signed out from the first, and deleting the account. With JavaScript on and again with it off.
+import { createHash } from 'node:crypto'
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { accountLinkTo, alertIn, asNewVisitor, type Member, signIn, signUp, statusIn, submit, WORKSPACE_HOME } from './support'
+import { accountLinkTo, alertIn, asNewVisitor, type Member, signIn, signUp, sql, statusIn, submit, WORKSPACE_HOME } from './support'
 
 test.describe.configure({ timeout: 150_000 })
 
@@ -150,4 +151,20 @@ test('deleting the account needs the password, signs out and lands on the home p
   await page.goto('/sign-in')
   await signIn(page, me)
   await expect(alertIn(page)).toHaveText('Wrong email or password.')
+})
+
+test('a reset link older than an hour opens no form (PostgreSQL only: the test ages the link in the database)', async ({ page }) => {
+  const me = await signUp(page)
+  await page.goto('/forgot-password')
+  await page.getByLabel('Email').fill(me.email)
+  await submit(page.getByRole('button', { name: 'Send me a link' }))
+  const { path } = await accountLinkTo(me.email, /^Reset your Twofold password$/, '/reset-password')
+  const secret = new URL(path, 'http://x').searchParams.get('token') ?? ''
+  const aged = await sql(`update verification set expires_at = now() - interval '1 second' where identifier = $1 returning id`, [
+    `reset-password:${createHash('sha256').update(secret).digest('hex')}`,
+  ])
+  expect(aged).toHaveLength(1)
+  await page.goto(path)
+  await expect(alertIn(page)).toContainText('This link has expired or was already used.')
+  await expect(page.getByLabel('New password')).toHaveCount(0)
 })

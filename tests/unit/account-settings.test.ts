@@ -1,7 +1,7 @@
 // Settings → Account and security: name, password (ends every other session), the sessions list (device, address,
 // this device) and signing sessions out, and deleting the account in one transaction.
 import { randomUUID } from 'node:crypto'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
 import { account, apiTokens, memberships, projects, session, user, verification, workspaces } from '../../src/server/db/schema'
@@ -203,6 +203,33 @@ describe('deleting the account', () => {
     ])
     const [kept] = await database.db.select().from(workspaces).where(eq(workspaces.slug, me.slug))
     expect(kept?.name).toBe('Founder')
+  })
+
+  test('is one transaction: a failure at the last step (deleting the user row) leaves everything as it was', async () => {
+    const me = await accounts.signUp('Atomic')
+    await settingsWorkspace(me.userId, 'Also mine alone')
+    await tokens.create(contextFor(database, sessionActor(me.userId), undefined, me.slug), { name: 'kept', scopes: ['projects:read'] })
+    // A real failure from the database, raised by a trigger when this user's row is deleted: the workspaces, tokens
+    // and links deleted before it in the same transaction must all come back.
+    const guard = `refuse_${randomUUID().replaceAll('-', '')}`
+    await database.db.execute(
+      sql.raw(`create function ${guard}() returns trigger language plpgsql as $$ begin
+        if old.id = '${me.userId}' then raise exception 'refused by the test'; end if; return old; end $$`),
+    )
+    await database.db.execute(sql.raw(`create trigger ${guard} before delete on "user" for each row execute function ${guard}()`))
+    try {
+      const before = await domainRows(database)
+      const error = await failure(deleteAccount(accounts.context(me.userId, me.sessionId), { password: PASSWORD }))
+      expect(String((error as Error).cause ?? error)).toMatch(/refused by the test/)
+      expect(await domainRows(database)).toEqual(before)
+    } finally {
+      await database.db.execute(sql.raw(`drop trigger ${guard} on "user"`))
+      await database.db.execute(sql.raw(`drop function ${guard}()`))
+    }
+    expect((await deleteAccount(accounts.context(me.userId, me.sessionId), { password: PASSWORD })).deletedWorkspaces.sort()).toEqual([
+      'Also mine alone',
+      'Atomic',
+    ])
   })
 
   test('an account without a password (OAuth) confirms by typing its address', async () => {

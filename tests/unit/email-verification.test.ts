@@ -102,6 +102,8 @@ describe('changing the address', () => {
     expect(await confirmEmailChange({ db: database.db, now: new Date() }, secret)).toEqual({ status: 'confirmed', email: newEmail })
     expect(await emailOf(userId)).toBe(newEmail)
     expect(await verified(userId)).toBe(true)
+    const notice = (await mailsTo(database, email)).find((m) => m.subject === 'Your Twofold e-mail address was changed')
+    expect(notice?.text).toContain(`changed from ${email} to ${newEmail}`)
     // Used once; and the link sent to the old address died with it.
     expect(await confirmEmailChange({ db: database.db, now: new Date() }, secret)).toEqual({ status: 'invalid' })
     expect(await confirmAddress({ db: database.db, now: new Date() }, oldLink.secret)).toEqual({ status: 'invalid' })

@@ -90,6 +90,23 @@ export function resetPasswordMessage(m: AccountMail): MailMessage {
   )
 }
 
+export function emailChangedMessage(m: { to: string; name: string; newEmail: string; at: Date }): MailMessage {
+  const at = `${timeFormat.format(m.at)} UTC`
+  const text = [
+    `Hello ${m.name},`,
+    '',
+    `The e-mail address of your Twofold account was changed from ${m.to} to ${m.newEmail} on ${at}.`,
+    'If that was not you, your account may be in someone else’s hands: tell the owners of your workspaces at once.',
+  ].join('\n')
+  const html = `<!doctype html>
+<html><body>
+<p>Hello ${escapeHtml(m.name)},</p>
+<p>The e-mail address of your Twofold account was changed from ${escapeHtml(m.to)} to ${escapeHtml(m.newEmail)} on ${escapeHtml(at)}.</p>
+<p>If that was not you, your account may be in someone else’s hands: tell the owners of your workspaces at once.</p>
+</body></html>`
+  return { to: m.to, subject: 'Your Twofold e-mail address was changed', text, html }
+}
+
 export function passwordChangedMessage(m: { to: string; name: string; at: Date }): MailMessage {
   const at = `${timeFormat.format(m.at)} UTC`
   const text = [

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { user } from '../db/schema'
 import { Conflict, isUniqueViolation, NotFound, RateLimited } from '../errors'
-import { changeEmailMessage, verifyEmailMessage } from '../mail/messages'
+import { changeEmailMessage, emailChangedMessage, verifyEmailMessage } from '../mail/messages'
 import { enqueueMail } from '../mail/outbox'
 import { consumeLink, issueLink, latestLinkAt, withdrawLinks } from './account-links'
 import { requireSessionUser, type ServiceContext } from './context'
@@ -71,21 +71,25 @@ export async function sendEmailChange(tx: Db, person: Person, newEmail: string, 
 }
 
 /**
- * Follows an address-change link: the new address replaces the old one, confirmed (the link reached it), and the
- * old address's open verification links die. If someone else took the address meanwhile, nothing changes.
+ * Follows an address-change link: the new address replaces the old one, confirmed (the link reached it), the old
+ * address's open verification links die, and the old address is told. If someone else took the address meanwhile,
+ * nothing changes.
  */
 export async function confirmEmailChange(deps: { db: Db; now: Date }, secret: string): Promise<LinkOutcome> {
   try {
     return await deps.db.transaction(async (tx) => {
       const claim = await consumeLink(tx, 'change-email', secret, deps.now)
       if (!claim) return { status: 'invalid' } as const
+      const [before] = await tx.select({ name: user.name, email: user.email }).from(user).where(eq(user.id, claim.userId))
       const updated = await tx
         .update(user)
         .set({ email: claim.email, emailVerified: true, updatedAt: deps.now })
         .where(eq(user.id, claim.userId))
         .returning({ id: user.id })
-      if (!updated.length) return { status: 'invalid' } as const
+      if (!updated.length || !before) return { status: 'invalid' } as const
       await withdrawLinks(tx, 'verify-email', claim.userId)
+      // The old address hears of it, so a change made by someone else does not go unnoticed.
+      await enqueueMail(tx, emailChangedMessage({ to: before.email, name: before.name, newEmail: claim.email, at: deps.now }), deps.now)
       return { status: 'confirmed', email: claim.email } as const
     })
   } catch (error) {

@@ -53,7 +53,9 @@ async function SiteHeader() {
                 </ul>
               </details>
               <Link href="/docs/api">API docs</Link>
-              <span className="who">{me.user.email}</span>
+              <Link href="/settings/account" className="who" title="Account and security">
+                {me.user.email}
+              </Link>
               <form action={signOutAction}>
                 <button type="submit" className="link-button">
                   Sign out

@@ -27,12 +27,16 @@ type FieldProps = {
   autoComplete?: string
   maxLength?: number
   hint?: string
+  /** Where one page holds two forms with a field of the same name: keeps their ids (and so their labels) apart. */
+  idPrefix?: string
 }
 
-export function Field({ name, label, state, defaultValue = '', type = 'text', multiline, hint, ...rest }: FieldProps) {
+export function Field({ name, label, state, defaultValue = '', type = 'text', multiline, hint, idPrefix = '', ...rest }: FieldProps) {
   const errors = fieldErrors(state, name)
-  const id = `field-${name}`
-  const describedBy = [errors.length ? `${name}-error` : null, hint ? `${name}-hint` : null].filter(Boolean).join(' ') || undefined
+  const id = `field-${idPrefix}${name}`
+  const errorId = `${idPrefix}${name}-error`
+  const hintId = `${idPrefix}${name}-hint`
+  const describedBy = [errors.length ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ') || undefined
   const common = {
     id,
     name,
@@ -46,12 +50,12 @@ export function Field({ name, label, state, defaultValue = '', type = 'text', mu
       <label htmlFor={id}>{label}</label>
       {multiline ? <textarea rows={4} {...common} /> : <input type={type} {...common} />}
       {hint && (
-        <p id={`${name}-hint`} className="hint">
+        <p id={hintId} className="hint">
           {hint}
         </p>
       )}
       {errors.length > 0 && (
-        <p id={`${name}-error`} className="field-error">
+        <p id={errorId} className="field-error">
           {errors.join(' ')}
         </p>
       )}

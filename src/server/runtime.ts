@@ -1,6 +1,7 @@
 // The composition root: builds the database, auth and rate limiters once per process and hands them to adapters.
 import type { SignInLimits } from './auth/accounts'
 import type { Auth } from './auth/auth'
+import type { PasswordResetLimits } from './auth/password-reset'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
@@ -18,7 +19,8 @@ export type Limits = {
   anonymous: RateLimiter
   /** OAuth sign-ins started per client IP (src/server/auth/oauth.ts). */
   oauthStarts: RateLimiter
-} & SignInLimits
+} & SignInLimits &
+  PasswordResetLimits
 
 /**
  * What is opened once per process: the configuration, the database and the API token cache (kept true by the
@@ -43,6 +45,8 @@ export function createLimits(database: Database): Limits {
     signInFailuresByIp: createRateLimiter(db, { name: 'sign-in-ip', points: 50, durationSeconds: 15 * 60 }),
     signUps: createRateLimiter(db, { name: 'sign-up', points: 10, durationSeconds: 60 * 60 }),
     oauthStarts: createRateLimiter(db, { name: 'oauth-start', points: 30, durationSeconds: 15 * 60 }),
+    passwordResets: createRateLimiter(db, { name: 'reset', points: 3, durationSeconds: 60 * 60 }),
+    passwordResetsByIp: createRateLimiter(db, { name: 'reset-ip', points: 20, durationSeconds: 60 * 60 }),
   }
 }
 
@@ -72,7 +76,7 @@ async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
  */
 async function createAuthFor({ database, config: cfg }: CoreRuntime): Promise<Auth> {
   const { createAuth } = await import('./auth/auth')
-  return createAuth(database.db, cfg)
+  return createAuth(database.db, cfg, nudgeMailWorker)
 }
 
 /** A token cache cleared by every announced change, and off whenever the listening connection is down. */
@@ -222,10 +226,10 @@ export function registerShutdownHooks(): void {
   Object.assign(globalThis, { [SHUTDOWN]: hooks })
 }
 
-/** The user id of the signed session cookie in these headers, if any. */
-export async function sessionUserId(auth: Auth, headers: Headers): Promise<string | null> {
+/** The user (and session) id of the signed session cookie in these headers, if any. */
+export async function sessionUserId(auth: Auth, headers: Headers): Promise<{ userId: string; sessionId: string } | null> {
   const result = await auth.api.getSession({ headers })
-  return result?.user.id ?? null
+  return result ? { userId: result.user.id, sessionId: result.session.id } : null
 }
 
 /**

@@ -108,19 +108,41 @@ export async function mailsTo(email: string): Promise<ReceivedMail[]> {
  * returns the invitation link in its text body as a path, /invitations/{token}.
  */
 export async function mailTo(email: string, count = 1): Promise<{ path: string; mail: ReceivedMail }> {
+  // Only invitations count: signing up sends the address its own confirmation e-mail.
+  const mail = await nthMail(email, count, /invited you/)
+  const link = mail.text.match(/https?:\/\/\S+(\/invitations\/[A-Za-z0-9_-]+)/)
+  if (!link?.[1]) throw new Error(`no invitation link in the mail to ${email}:\n${mail.text}`)
+  return { path: link[1], mail }
+}
+
+/** Waits for the `count`-th mail to `email` whose subject matches. */
+async function nthMail(email: string, count: number, subject: RegExp): Promise<ReceivedMail> {
   let mails: ReceivedMail[] = []
   await expect
     .poll(
       async () => {
-        mails = await mailsTo(email)
+        mails = (await mailsTo(email)).filter((m) => subject.test(m.subject))
         return mails.length
       },
-      { message: `mail to ${email}`, timeout: 20_000 },
+      { message: `mail to ${email} about ${subject}`, timeout: 20_000 },
     )
     .toBeGreaterThanOrEqual(count)
-  const mail = mails[count - 1] as ReceivedMail
-  const link = mail.text.match(/https?:\/\/\S+(\/invitations\/[A-Za-z0-9_-]+)/)
-  if (!link?.[1]) throw new Error(`no invitation link in the mail to ${email}:\n${mail.text}`)
+  return mails[count - 1] as ReceivedMail
+}
+
+/**
+ * Waits for the `count`-th account e-mail to `email` whose subject matches and returns its link to `path` (with the
+ * token in its query) as a path and query.
+ */
+export async function accountLinkTo(
+  email: string,
+  subject: RegExp,
+  path: string,
+  count = 1,
+): Promise<{ path: string; mail: ReceivedMail }> {
+  const mail = await nthMail(email, count, subject)
+  const link = mail.text.match(new RegExp(`https?://\\S+?(${path}\\?token=[A-Za-z0-9_-]+)`))
+  if (!link?.[1]) throw new Error(`no ${path} link in the mail to ${email}:\n${mail.text}`)
   return { path: link[1], mail }
 }
 

@@ -1,6 +1,7 @@
 // A fresh, fully migrated database for one test file: in-memory PGlite by default, a clone of the migrated
 // template on PostgreSQL when DATABASE_URL is set. Close it in afterAll.
 import { randomUUID } from 'node:crypto'
+import { hashPassword, verifyPassword } from 'better-auth/crypto'
 import { inject } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
 import { rateLimits, schema, user } from '../../src/server/db/schema'
@@ -47,7 +48,14 @@ export const sessionActor = (userId: string): Actor => ({ type: 'user', userId, 
  */
 export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date(), workspace?: string): ServiceContext {
   const slug = workspace ?? (actor.type === 'user' && actor.via === 'session' ? personalSlugs.get(actor.userId) : undefined)
-  return { db: database.db, actor, now, workspace: slug, appUrl: 'http://app.test' }
+  return {
+    db: database.db,
+    actor,
+    now,
+    workspace: slug,
+    appUrl: 'http://app.test',
+    passwords: { hash: hashPassword, verify: verifyPassword },
+  }
 }
 
 // Every table of the schema except the API's rate-limit counters, which count rejected requests by design (a refused

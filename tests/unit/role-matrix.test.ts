@@ -154,6 +154,13 @@ describe('operations outside any one workspace', () => {
     'workspaces.create': { name: 'Anonymous workspace' },
     'invitations.accept': { token: 'some-token' },
     'me.get': {},
+    'account.rename': { name: 'Renamed' },
+    'account.changeEmail': { email: 'new-address@example.test', password: 'not the password' },
+    'account.changePassword': { currentPassword: 'not the password', newPassword: 'a new password' },
+    'account.resendVerification': {},
+    'sessions.revoke': { id: 'some-session' },
+    'sessions.revokeOthers': {},
+    'account.delete': { password: 'not the password' },
   }
 
   test('are exactly the ones known here', () => {

@@ -15,7 +15,7 @@ export type ActorSources = {
   /** Writes tokens' last-used times in batches (services/token-usage.ts). */
   tokenUsage?: TokenUsage
   /** Reads the signed session cookie (Better Auth); needed when `accept` is 'session'. */
-  sessionUserId?: (headers: Headers) => Promise<string | null>
+  sessionUserId?: (headers: Headers) => Promise<string | { userId: string; sessionId: string } | null>
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i
@@ -26,6 +26,7 @@ export async function resolveActor(headers: Headers, sources: ActorSources): Pro
     if (!match?.[1]) return anonymous
     return (await tokens.authenticate(sources.db, match[1], sources.now, sources.tokenCache, sources.tokenUsage)) ?? anonymous
   }
-  const userId = sources.sessionUserId ? await sources.sessionUserId(headers) : null
-  return userId ? { type: 'user', userId, via: 'session' } : anonymous
+  const found = sources.sessionUserId ? await sources.sessionUserId(headers) : null
+  if (!found) return anonymous
+  return typeof found === 'string' ? { type: 'user', userId: found, via: 'session' } : { type: 'user', via: 'session', ...found }
 }

@@ -6,12 +6,14 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { account, authRateLimit, session, user, verification } from '../db/schema'
 import { clientIp } from '../http/client-ip'
-import { authLogger } from '../log'
+import { authLogger, log } from '../log'
+import type { PasswordHasher } from '../services/context'
+import { sendVerification } from '../services/email-verification'
+import { PASSWORD_MAX, PASSWORD_MIN } from '../services/passwords'
 import { createPersonal } from '../services/workspaces'
 import { oauthOptions } from './providers'
 
-export const PASSWORD_MIN = 8
-export const PASSWORD_MAX = 128
+export { PASSWORD_MAX, PASSWORD_MIN }
 
 /**
  * Better Auth reads the client address (for its own rate limits and the session's record) from this header only,
@@ -26,7 +28,12 @@ export function withClientIp(headers: Headers): Headers {
   return copy
 }
 
-export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | 'env'> & Partial<Pick<Config, 'oauth'>>) {
+/** `mailQueued` is told when a hook queued e-mail (the address verification after sign-up), to send it at once. */
+export function createAuth(
+  db: Db,
+  cfg: Pick<Config, 'appUrl' | 'authSecret' | 'env'> & Partial<Pick<Config, 'oauth'>>,
+  mailQueued: () => void = () => {},
+) {
   const oauth = oauthOptions(cfg.oauth ?? { github: null, google: null, oidc: null })
   return betterAuth({
     appName: 'Twofold',
@@ -53,7 +60,25 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
     },
     // Every account starts with a personal workspace, however it was created (sign-up now, OAuth later). Should this
     // fail after the user row is written, the person is sent to create a workspace instead (/dashboard).
-    databaseHooks: { user: { create: { after: async (created) => void (await createPersonal(db, created)) } } },
+    // An address nobody has confirmed yet gets the e-mail that confirms it (services/email-verification.ts; our own
+    // single-use links, not Better Auth's emailVerification, whose links are stateless and cannot be used up).
+    databaseHooks: {
+      user: {
+        create: {
+          after: async (created) => {
+            await createPersonal(db, created)
+            if (created.emailVerified) return
+            // The account exists by now: a failure here must not fail the sign-up. Settings offers to send it again.
+            try {
+              await sendVerification(db, created, new Date(), cfg.appUrl)
+              mailQueued()
+            } catch (error) {
+              log.error('verification e-mail not queued', { userId: created.id, error })
+            }
+          },
+        },
+      },
+    },
     telemetry: { enabled: false },
     // Our own log lines record what matters; Better Auth's warnings (each wrong password) would drown the test output.
     logger: authLogger({ disabled: cfg.env === 'test' }),
@@ -63,3 +88,8 @@ export function createAuth(db: Db, cfg: Pick<Config, 'appUrl' | 'authSecret' | '
 }
 
 export type Auth = ReturnType<typeof createAuth>
+
+/** Better Auth's password hasher, as configured, for the services that check or set passwords themselves. */
+export async function passwordHasher(auth: Auth): Promise<PasswordHasher> {
+  return (await auth.$context).password
+}

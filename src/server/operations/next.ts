@@ -6,6 +6,7 @@ import { redirect, unstable_rethrow } from 'next/navigation'
 import { cache } from 'react'
 import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
+import { passwordHasher } from '../auth/auth'
 import { log } from '../log'
 import { getRuntime, nudgeMailWorker, sessionUserId } from '../runtime'
 import type { ServiceContext } from '../services/context'
@@ -42,6 +43,7 @@ export async function sessionContext(workspace?: string): Promise<ServiceContext
     workspace,
     appUrl: runtime.config.appUrl,
     mailQueued: nudgeMailWorker,
+    passwords: await passwordHasher(runtime.auth),
   }
 }
 

@@ -1,5 +1,15 @@
 // Every operation, in two lists: the public API's (the OpenAPI document and the API authorization matrix are built
 // from it) and the app's own (served only as server actions). The service authorization matrix covers both.
+
+import {
+  changeEmail,
+  changePassword,
+  deleteAccount,
+  renameAccount,
+  resendVerification,
+  revokeOtherSessions,
+  revokeSession,
+} from './account-settings'
 import { getMe } from './accounts'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
@@ -45,6 +55,13 @@ export const appOperations: readonly Operation[] = [
   resendInvitation,
   revokeInvitation,
   acceptInvitation,
+  renameAccount,
+  changeEmail,
+  changePassword,
+  resendVerification,
+  revokeSession,
+  revokeOtherSessions,
+  deleteAccount,
 ]
 
 export const allOperations: readonly Operation[] = [...publicOperations, ...appOperations]

@@ -13,12 +13,23 @@ export type Role = (typeof ROLES)[number]
 export type Actor =
   | { type: 'anonymous' }
   /** A signed-in person using the app; a session may do everything its user's role allows. */
-  | { type: 'user'; userId: string; via: 'session' }
+  | {
+      type: 'user'
+      userId: string
+      via: 'session' /** The session's id, where the transport knows it (the app's cookie). */
+      sessionId?: string
+    }
   /**
    * A program holding an API token: limited to the token's scopes, in the token's workspace, with the role its
    * creator holds there. The role was read from the database with the token itself, in this request.
    */
   | { type: 'user'; userId: string; via: 'token'; tokenId: string; scopes: readonly Scope[]; workspaceId: string; role: Role }
+
+/** How passwords are hashed and checked: Better Auth's own (auth/auth.ts#passwordHasher), so both agree. */
+export type PasswordHasher = {
+  hash(password: string): Promise<string>
+  verify(data: { hash: string; password: string }): Promise<boolean>
+}
 
 export type ServiceContext = {
   db: Db
@@ -34,6 +45,8 @@ export type ServiceContext = {
   appUrl?: string
   /** Called after a commit that queued e-mail, so it is delivered at once rather than at the worker's next poll. */
   mailQueued?: () => void
+  /** For the services that check or set a password (account settings, deletion). */
+  passwords?: PasswordHasher
 }
 
 export const anonymous: Actor = { type: 'anonymous' }

@@ -320,6 +320,11 @@ export async function accept(
     }
     const existing = current ?? { role: row.role }
     await tx.update(invitations).set({ acceptedAt: now, acceptedBy: userId }).where(eq(invitations.id, row.id))
+    // The link's secret only ever travelled in the e-mail to this address: following it proves the address.
+    await tx
+      .update(user)
+      .set({ emailVerified: true })
+      .where(and(eq(user.id, userId), eq(user.emailVerified, false)))
     return { slug: workspace.slug, workspaceName: workspace.name, role: existing.role }
   })
 }

@@ -11,7 +11,7 @@ import { oauthSignInAction, signInAction } from '../actions'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
-type Params = { next?: string | string[]; error?: string | string[] }
+type Params = { next?: string | string[]; error?: string | string[]; reset?: string }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Params> }) {
   const params = await searchParams
@@ -32,8 +32,16 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Development demo account: <code>{DEMO_ACCOUNT.email}</code> / <code>{DEMO_ACCOUNT.password}</code>
         </p>
       )}
+      {params.reset === '1' && (
+        <p role="status" className="notice success">
+          Your password was changed and every session signed out. Sign in with the new password.
+        </p>
+      )}
       <SignInForm action={signInAction} next={next} />
       <OAuthButtons providers={configuredProviders(oauth)} action={oauthSignInAction} next={next} />
+      <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
       <p>
         New here? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create account</Link>
       </p>

@@ -1,6 +1,7 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { unlessUnavailable } from '@/components/unavailable-page'
+import { VerifyNotice } from '@/components/verify-notice'
 import { sessionContext } from '@/server/operations/next'
 import { roleAtLeast } from '@/server/services/context'
 import { workspaceBySlug } from './current'
@@ -34,6 +35,7 @@ async function Frame(slug: string, children: ReactNode) {
           </nav>
         </div>
       </div>
+      <VerifyNotice ctx={ctx} back={base} />
       {children}
     </>
   )

@@ -1,0 +1,44 @@
+'use server'
+// Following the links in the account e-mails (thin adapters over services/email-verification.ts), and putting the
+// "confirm your address" notice away.
+import { revalidatePath } from 'next/cache'
+import { cookies } from 'next/headers'
+import { redirect } from 'next/navigation'
+import type { ActionResult } from '@/server/http/action-result'
+import { submittedFormInput } from '@/server/operations/form-values'
+import { actionFailure } from '@/server/operations/next'
+import { getRuntime } from '@/server/runtime'
+import { confirmAddress, confirmEmailChange, type LinkOutcome } from '@/server/services/email-verification'
+import { VERIFY_NOTICE_COOKIE } from './notice-cookie'
+
+type Confirm = typeof confirmAddress
+
+async function follow(confirm: Confirm, form: unknown, name: string): Promise<ActionResult<LinkOutcome>> {
+  let input: Record<string, string | string[]> = {}
+  try {
+    input = submittedFormInput(form)
+    const { database } = await getRuntime()
+    const token = typeof input.token === 'string' ? input.token : ''
+    const data = await confirm({ db: database.db, now: new Date() }, token)
+    // The header shows the address, and workspace pages the notice.
+    revalidatePath('/', 'layout')
+    return { ok: true, data }
+  } catch (thrown) {
+    return actionFailure(thrown, input, name)
+  }
+}
+
+export async function confirmAddressAction(_previous: ActionResult<LinkOutcome> | null, form: unknown) {
+  return follow(confirmAddress, form, 'account.confirmAddress')
+}
+
+export async function confirmEmailChangeAction(_previous: ActionResult<LinkOutcome> | null, form: unknown) {
+  return follow(confirmEmailChange, form, 'account.confirmEmailChange')
+}
+
+/** Hides the notice for a week (a cookie, so it works without JavaScript); it returns while the address is unconfirmed. */
+export async function dismissVerifyNoticeAction(form: FormData) {
+  ;(await cookies()).set(VERIFY_NOTICE_COOKIE, 'dismissed', { maxAge: 7 * 24 * 60 * 60, httpOnly: true, sameSite: 'lax', path: '/' })
+  const back = form.get('back')
+  redirect(typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') ? back : '/dashboard')
+}

@@ -1,7 +1,7 @@
 // One load run: autocannon against one endpoint, in this process. A run with any non-2xx answer, socket error or
 // timeout is refused loudly: a 429 or a 500 is fast, and would make a slow server look quick.
 import { createRequire } from 'node:module'
-import { type Server, treeRss } from './servers'
+import { type Server, treeCpuMs, treeRss } from './servers'
 
 type Request = { method: string; path: string; headers?: Record<string, string>; body?: string }
 type Options = {
@@ -24,7 +24,15 @@ export type Target = {
   authorizations?: string[]
 }
 
-export type Run = { reqPerSec: number; p50: number; p99: number; peakRss: number; requests: number }
+export type Run = {
+  reqPerSec: number
+  p50: number
+  p99: number
+  peakRss: number
+  requests: number
+  /** The server's CPU time per request served, in ms (treeCpuMs). */
+  cpuMsPerRequest: number
+}
 
 /** RSS sampled this often during a run; the peak is kept. */
 const RSS_SAMPLE_MS = 250
@@ -39,6 +47,7 @@ export async function load(target: Target, seconds: number, connections = 10): P
       }
     : undefined
   let peakRss = treeRss(target.server.pid)
+  const cpuBefore = treeCpuMs(target.server.pid)
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, treeRss(target.server.pid))
   }, RSS_SAMPLE_MS)
@@ -61,7 +70,15 @@ export async function load(target: Target, seconds: number, connections = 10): P
         `of ${result['2xx'] + refused}. Server output (last 2000 characters):\n${target.server.output().slice(-2000)}`,
     )
   }
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, peakRss, requests: result['2xx'] }
+  const cpuMsPerRequest = (treeCpuMs(target.server.pid) - cpuBefore) / result['2xx']
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    peakRss,
+    requests: result['2xx'],
+    cpuMsPerRequest,
+  }
 }
 
 /** A few sequential requests: the first requests to a Next route compile nothing but do load its chunks. */

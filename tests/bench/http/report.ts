@@ -18,6 +18,7 @@ export function printTable(rows: Row[], noop: Row, raw: Row): void {
       'req/s': Math.round(row.reqPerSec),
       'p50 ms': row.p50,
       'p99 ms': row.p99,
+      'CPU ms/req': row.cpuMsPerRequest.toFixed(2),
       'peak RSS': mb(row.peakRss),
       'vs no-op': pct(row.reqPerSec / noop.reqPerSec),
       'vs raw': pct(row.reqPerSec / raw.reqPerSec),

@@ -119,15 +119,13 @@ try {
     { name: 'API-only GET /api/v1/me', server: apiOnly, path: '/api/v1/me', authorizations: auth },
     { name: 'API-only GET /api/v1/projects', server: apiOnly, path: '/api/v1/projects', authorizations: auth },
   ]
-  // Warm-up: sequential requests (the first ones load a route's chunks), then a short load on each endpoint, thrown
-  // away, so that no endpoint's first measured run also pays for the JIT compiling its path.
-  for (const target of targets) {
-    await warm(target)
-    await load(target, WARM_SECONDS, CONNECTIONS)
-  }
-  // Idle: after warm-up and a pause, before any load — what an instance holds when no one is using it.
+  for (const target of targets) await warm(target)
+  // Idle: after the first requests and a pause, before any load — what an instance holds when no one is using it.
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const idleRss = Object.fromEntries(servers.map((server) => [server.name, treeRss(server.pid)]))
+  // Then a short load on each endpoint, thrown away, so that no endpoint's first measured run also pays for the JIT
+  // compiling its path.
+  for (const target of targets) await load(target, WARM_SECONDS, CONNECTIONS)
 
   // Interleaved: each endpoint once per round, so a machine that slows down (others' builds) hits every endpoint alike.
   const runs = new Map<string, Run[]>(targets.map((target) => [target.name, []]))

@@ -1,14 +1,14 @@
 // A CPU profile of one endpoint under load, through real HTTP: seeds the bench's database, starts the app (or the
 // API-only server) with --cpu-prof, loads the endpoint, and prints where the server's time went by function
 // (self time, top 40) and by package. For finding what to cut; the figures that count are npm run bench's.
-//   DATABASE_URL=postgres://… node --import tsx tests/bench/profile.ts /api/v1/me [server.js|api-server.js]
+//   DATABASE_URL=postgres://… node --import tsx tests/bench/profile.ts /api/v1/me [server.js|api-server.js|noop]
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import '../../scripts/load-env'
 import { seed } from './http/database'
 import { load, warm } from './http/load'
-import { BENCH_AUTH_SECRET, ROOT, start } from './http/servers'
+import { BENCH_AUTH_SECRET, NOOP_DIR, ROOT, start } from './http/servers'
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] }
@@ -21,8 +21,9 @@ const data = await seed(300)
 const dir = mkdtempSync(path.join(tmpdir(), 'twofold-prof-'))
 const server = await start({
   name: entry,
-  args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, entry],
-  cwd: ROOT,
+  // 'noop': the no-op Next app through the same server.js, for comparison.
+  args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, entry === 'noop' ? path.join(ROOT, 'server.js') : entry],
+  cwd: entry === 'noop' ? NOOP_DIR : ROOT,
   env: (url) => ({
     NEXT_TELEMETRY_DISABLED: '1',
     DATABASE_URL: data.url,
@@ -31,7 +32,7 @@ const server = await start({
     LOG_LEVEL: 'info',
     APP_URL: url,
   }),
-  readyPath: '/api/health/ready',
+  readyPath: entry === 'noop' ? '/api/noop' : '/api/health/ready',
 })
 const target = { name: endpoint, server, path: endpoint, authorizations: data.authorizations }
 try {

@@ -9,3 +9,7 @@ async function handle(request: Request): Promise<Response> {
 }
 
 export { handle as GET, handle as POST }
+
+// Every answer depends on the request: dynamic, so Next hands the handler the request itself, not a proxy that
+// watches each read to decide whether the route could be static (see docs/architecture.md, "The API's hot path").
+export const dynamic = 'force-dynamic'

@@ -2,3 +2,7 @@ import { deleteProject, getProject, updateProject } from '@/server/operations/pr
 import { apiRoutes } from '@/server/operations/route-deps'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getProject, updateProject, deleteProject)
+
+// Every answer depends on the request: dynamic, so Next hands the handler the request itself, not a proxy that
+// watches each read to decide whether the route could be static (see docs/architecture.md, "The API's hot path").
+export const dynamic = 'force-dynamic'

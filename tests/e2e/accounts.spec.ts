@@ -138,7 +138,7 @@ test('the sessions list shows each device; one signs the other out', async ({ pa
   await expectSignedOut(phone)
 })
 
-test('deleting the account needs the password, signs out and lands on the home page; the account is gone', async ({ page }) => {
+test('deleting the account needs the password, signs out and says so; the account is gone', async ({ page }) => {
   const me = await signUp(page)
   await page.goto('/settings/account')
   await page.getByLabel('Confirm with your password').fill('not my password')
@@ -146,7 +146,8 @@ test('deleting the account needs the password, signs out and lands on the home p
   await expect(page.getByText('That is not your password.')).toBeVisible()
   await page.getByLabel('Confirm with your password').fill(me.password)
   await submit(page.getByRole('button', { name: 'Delete my account' }))
-  await expect(page).toHaveURL(/\/\?deleted=1$/)
+  await expect(page).toHaveURL(/\/account-deleted$/)
+  await expect(page.getByRole('heading', { name: 'Your account was deleted' })).toBeVisible()
   await expectSignedOut(page)
   await page.goto('/sign-in')
   await signIn(page, me)

@@ -29,11 +29,11 @@ export const revokeOtherSessionsAction = nextAction(revokeOtherSessions, { reval
 
 const deleteAccountOperation = nextAction(deleteAccount)
 
-/** Deletes the account; on success the (already ended) session's cookie is cleared and the person lands on the home page. */
+/** Deletes the account; on success the (already ended) session's cookie is cleared and the person lands on a page that says so. */
 export async function deleteAccountAction(_previous: ActionResult<unknown> | null, form: FormData) {
   const result = await deleteAccountOperation(null, form)
   if (!result.ok) return result
   const { auth } = await getRuntime()
   await signOut({ auth, headers: await headers() }).catch(() => {})
-  redirect('/?deleted=1')
+  redirect('/account-deleted')
 }

@@ -67,10 +67,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
-    // Asynchronous: a request does not wait on a write to stdout (a log collector's pipe that is slow to drain
-    // would block the whole event loop), and lines written while a write is in flight go out together. pino
-    // flushes what is pending synchronously on exit, so a line written just before a failed start still lands.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    // Synchronous: a line written just before the process exits (a failed start) must not be lost.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   )
   const write = (level: Level) => (message: string, fields?: Record<string, unknown>) => {
     if (!logger.isLevelEnabled(level)) return

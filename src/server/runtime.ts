@@ -194,6 +194,26 @@ let shuttingDown = false
 const SHUTDOWN = Symbol.for('twofold.shutdown')
 type ShutdownHooks = { endStreams?(): void; close?(): Promise<void> }
 
+/** Stops the mail worker (letting a round in progress finish), writes pending token usage, closes the database. */
+async function closeRuntime(): Promise<void> {
+  shuttingDown = true
+  const holder = globalThis as Holder
+  const opening = holder[RUNTIME]
+  holder[RUNTIME] = undefined
+  holder[AUTH] = undefined
+  const shared = await opening?.catch(() => undefined)
+  if (!shared) return
+  const worker = holder[MAIL_WORKER]
+  holder[MAIL_WORKER] = undefined
+  if (worker) {
+    await worker.stop()
+    log.info('mail worker stopped')
+  }
+  await shared.tokenUsage?.flush()
+  await shared.database.close()
+  log.info('database closed', { database: shared.database.kind })
+}
+
 /**
  * What server.js calls on SIGTERM: endStreams before it waits for in-flight requests, close after they are done.
  * close stops the mail worker (letting a round in progress finish, so no message is left half-recorded) and then
@@ -204,24 +224,7 @@ export function registerShutdownHooks(): void {
     endStreams() {
       // Event streams (SSE) never end by themselves: end them here once the app has any.
     },
-    async close() {
-      shuttingDown = true
-      const holder = globalThis as Holder
-      const opening = holder[RUNTIME]
-      holder[RUNTIME] = undefined
-      holder[AUTH] = undefined
-      const shared = await opening?.catch(() => undefined)
-      if (!shared) return
-      const worker = holder[MAIL_WORKER]
-      holder[MAIL_WORKER] = undefined
-      if (worker) {
-        await worker.stop()
-        log.info('mail worker stopped')
-      }
-      await shared.tokenUsage?.flush()
-      await shared.database.close()
-      log.info('database closed', { database: shared.database.kind })
-    },
+    close: closeRuntime,
   }
   Object.assign(globalThis, { [SHUTDOWN]: hooks })
 }

@@ -33,6 +33,24 @@ describe('a batched rate limiter', () => {
     expect((refused as RateLimited).retryAfterSeconds).toBeGreaterThan(0)
   })
 
+  test('one flush writes every key it holds, each with its own total, and a window that ended starts again', async () => {
+    const name = uniqueName()
+    const limiter = createBatchedRateLimiter(database.db, { name, points: 1000, durationSeconds: 60 })
+    const keys = Array.from({ length: 1500 }, (_, i) => `token-${i}`)
+    // An ended window already in the table for one key: its old total must not count.
+    await database.db.insert(rateLimits).values({ key: `${name}:token-0`, points: 999, expire: new Date(Date.now() - 1000) })
+    for (const key of keys) await limiter.consume(key)
+    await limiter.consume('token-1')
+    await settle()
+    const rows = await database.db.select().from(rateLimits).where(like(rateLimits.key, `${name}:%`))
+    expect(rows).toHaveLength(1500)
+    const points = new Map(rows.map((r) => [r.key, r.points]))
+    expect(points.get(`${name}:token-0`)).toBe(1)
+    expect(points.get(`${name}:token-1`)).toBe(2)
+    expect(points.get(`${name}:token-1499`)).toBe(1)
+    expect(rows.every((r) => (r.expire?.getTime() ?? 0) > Date.now())).toBe(true)
+  })
+
   test('writes hits in batches, not one by one, and the shared row ends up with every hit', async () => {
     const name = uniqueName()
     const limiter = createBatchedRateLimiter(database.db, { name, points: 1000, durationSeconds: 60 })

@@ -1,7 +1,7 @@
 // Fixed-window rate limits kept in the database (rate-limiter-flexible's Drizzle store), so every app
 // instance on the same PostgreSQL shares one count; on embedded PGlite there is only one instance anyway.
 import { createHash } from 'node:crypto'
-import { lt } from 'drizzle-orm'
+import { lt, sql } from 'drizzle-orm'
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Db } from '../db/client'
 import { rateLimits } from '../db/schema'
@@ -113,6 +113,8 @@ export function rateLimitHeaders(state: RateLimitState): Headers {
 
 /** How long hits wait in the process before they are added to the shared count. */
 export const FLUSH_INTERVAL_MS = 100
+/** Keys written by one statement: three parameters each, well under PostgreSQL's 65,535. */
+const WRITE_CHUNK = 1000
 /** The share of a budget one process may admit ahead of the shared count. */
 const UNCOUNTED_SHARE = 0.05
 
@@ -121,8 +123,8 @@ type LocalCount = { pending: number; writing: number; known: number; resetAt: nu
 
 /**
  * The same fixed windows and shared table as createRateLimiter, without a database write per hit: hits are counted
- * in the process and added to the shared row in one write per key every FLUSH_INTERVAL_MS, and the row's total
- * comes back with it. The error is bounded: a process admits at most 5% of a budget (at least one hit) beyond what
+ * in the process and added to the shared rows in one statement every FLUSH_INTERVAL_MS, and each row's total
+ * comes back with it (all keys in one statement). The error is bounded: a process admits at most 5% of a budget (at least one hit) beyond what
  * it has written, then waits for its write, so N instances together overshoot a budget by at most N × 5%. Hits not
  * yet written when a process dies are lost, within that same bound. For budgets where one hit matters (sign-in
  * attempts), use createRateLimiter.
@@ -146,29 +148,58 @@ export function createBatchedRateLimiter(db: Db, opts: { name: string; points: n
     resetSeconds: Math.ceil(Math.max(0, count.resetAt - now) / 1000),
   })
 
-  async function writeOne(key: string, count: LocalCount) {
-    const hits = count.pending
-    if (hits === 0) return
-    count.pending -= hits
-    count.writing += hits
-    let res: RateLimiterRes
-    try {
-      res = await store.consume(key, hits)
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        // The store failed (the database is away): keep the hits for the next write.
-        count.writing -= hits
-        count.pending += hits
-        storeDown = true
-        return
-      }
-      // Over the budget: the hits are counted all the same, and the total says so.
-      res = rejection
+  /**
+   * Adds every key's pending hits to the shared table in one statement (in chunks of WRITE_CHUNK keys), with the
+   * same window rule as rate-limiter-flexible's own upsert: a window that has ended starts again from these hits.
+   * One statement per flush, not one per key: with many tokens each used now and then, a write per key was still
+   * a write per request.
+   */
+  async function writeAll(batch: [string, LocalCount][]) {
+    const hits = new Map(batch.map(([, count]) => [count, count.pending]))
+    for (const [, count] of batch) {
+      count.writing += count.pending
+      count.pending = 0
     }
-    count.writing -= hits
-    storeDown = false
-    count.known = res.consumedPoints
-    count.resetAt = Date.now() + res.msBeforeNext
+    const now = new Date()
+    const at = sql`${now.toISOString()}::timestamptz`
+    const ended = sql`${rateLimits.expire} <= ${at}`
+    try {
+      const rows = await db
+        .insert(rateLimits)
+        .values(
+          batch.map(([key, count]) => ({
+            key: store.getKey(key),
+            points: hits.get(count) ?? 0,
+            expire: new Date(now.getTime() + windowMs),
+          })),
+        )
+        .onConflictDoUpdate({
+          target: rateLimits.key,
+          set: {
+            points: sql`case when ${ended} then excluded.points else ${rateLimits.points} + excluded.points end`,
+            expire: sql`case when ${ended} then excluded.expire else ${rateLimits.expire} end`,
+          },
+        })
+        .returning({ key: rateLimits.key, points: rateLimits.points, expire: rateLimits.expire })
+      const totals = new Map(rows.map((row) => [row.key, row]))
+      storeDown = false
+      for (const [key, count] of batch) {
+        count.writing -= hits.get(count) ?? 0
+        const row = totals.get(store.getKey(key))
+        if (!row) continue
+        // The shared total, over the budget or not: hits past it were counted all the same.
+        count.known = row.points
+        count.resetAt = row.expire ? row.expire.getTime() : now.getTime() + windowMs
+      }
+    } catch {
+      // The store failed (the database is away): keep the hits for the next write.
+      for (const [, count] of batch) {
+        const pending = hits.get(count) ?? 0
+        count.writing -= pending
+        count.pending += pending
+      }
+      storeDown = true
+    }
   }
 
   function flush(): Promise<void> {
@@ -179,16 +210,13 @@ export function createBatchedRateLimiter(db: Db, opts: { name: string; points: n
         lastPurge = now
         purgeExpiredRateLimits(db).catch(() => {})
       }
-      await Promise.all(
-        [...counts].map(([key, count]) => {
-          // A window that has ended with nothing to write is forgotten: the map holds only keys in use.
-          if (count.pending === 0 && count.resetAt <= now) {
-            counts.delete(key)
-            return undefined
-          }
-          return writeOne(key, count)
-        }),
-      )
+      const batch: [string, LocalCount][] = []
+      for (const [key, count] of counts) {
+        if (count.pending > 0) batch.push([key, count])
+        // A window that has ended with nothing to write is forgotten: the map holds only keys in use.
+        else if (count.resetAt <= now && count.writing === 0) counts.delete(key)
+      }
+      for (let i = 0; i < batch.length; i += WRITE_CHUNK) await writeAll(batch.slice(i, i + WRITE_CHUNK))
     })().finally(() => {
       flushing = null
     })

@@ -42,7 +42,10 @@ describe('a batched rate limiter', () => {
     for (const key of keys) await limiter.consume(key)
     await limiter.consume('token-1')
     await settle()
-    const rows = await database.db.select().from(rateLimits).where(like(rateLimits.key, `${name}:%`))
+    const rows = await database.db
+      .select()
+      .from(rateLimits)
+      .where(like(rateLimits.key, `${name}:%`))
     expect(rows).toHaveLength(1500)
     const points = new Map(rows.map((r) => [r.key, r.points]))
     expect(points.get(`${name}:token-0`)).toBe(1)

@@ -124,7 +124,7 @@ type LocalCount = { pending: number; writing: number; known: number; resetAt: nu
 /**
  * The same fixed windows and shared table as createRateLimiter, without a database write per hit: hits are counted
  * in the process and added to the shared rows in one statement every FLUSH_INTERVAL_MS, and each row's total
- * comes back with it (all keys in one statement). The error is bounded: a process admits at most 5% of a budget (at least one hit) beyond what
+ * comes back with it. The error is bounded: a process admits at most 5% of a budget (at least one hit) beyond what
  * it has written, then waits for its write, so N instances together overshoot a budget by at most N × 5%. Hits not
  * yet written when a process dies are lost, within that same bound. For budgets where one hit matters (sign-in
  * attempts), use createRateLimiter.

@@ -34,7 +34,10 @@ export type StripeStandIn = {
   subscriptions: Map<string, StandInSubscription>
   /** The next `times` requests matching `method path` answer 500 api_error (Stripe having a bad moment). */
   failNext(method: string, path: string, times?: number): void
-  /** What Stripe does on its own: a renewal that failed (past_due), a payment that succeeded (active), … */
+  /**
+   * What Stripe does on its own: a renewal that failed (past_due), a payment that succeeded (active), … From another
+   * process: POST /_standin/subscriptions/{id} with status=… (not part of Stripe's API).
+   */
   setSubscriptionStatus(id: string, status: Stripe.Subscription.Status): StandInSubscription
   close(): Promise<void>
 }
@@ -52,6 +55,16 @@ export type StandInOptions = {
 }
 
 const MONTH_SECONDS = 30 * 24 * 60 * 60
+const SUBSCRIPTION_STATUSES = new Set([
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+])
 
 class StripeApiError extends Error {
   constructor(
@@ -122,6 +135,13 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     return subscription
   }
 
+  function setStatus(id: string, status: Stripe.Subscription.Status): StandInSubscription {
+    const subscription = subscriptionOf(id)
+    subscription.status = status
+    if (status === 'canceled') subscription.canceled_at = seconds()
+    return subscription
+  }
+
   function subscriptionOf(id: string): StandInSubscription {
     const found = subscriptions.get(id)
     if (!found) throw missing('subscription', id)
@@ -130,6 +150,13 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
 
   function route(method: string, path: string, params: Params): Json | StandInSubscription {
     const [, v1, resource, id, action] = path.split('/')
+    // Not Stripe's: what Stripe does on its own (a renewal failing, a retry succeeding), for a simulator in another process.
+    if (v1 === '_standin' && resource === 'subscriptions' && id && !action && method === 'POST') {
+      if (typeof params.status !== 'string' || !SUBSCRIPTION_STATUSES.has(params.status)) {
+        throw new StripeApiError(400, 'invalid_request_error', 'Invalid status.', 'parameter_invalid_string', 'status')
+      }
+      return setStatus(id, params.status as Stripe.Subscription.Status)
+    }
     if (v1 !== 'v1') throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`)
     if (resource === 'customers' && !id && method === 'POST') {
       const customer = {
@@ -317,12 +344,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     failNext(method, path, times = 1) {
       failures.set(`${method} ${path}`, times)
     },
-    setSubscriptionStatus(id, status) {
-      const subscription = subscriptionOf(id)
-      subscription.status = status
-      if (status === 'canceled') subscription.canceled_at = seconds()
-      return subscription
-    },
+    setSubscriptionStatus: setStatus,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()

@@ -51,6 +51,15 @@ const EnvSchema = z.object({
   OIDC_CLIENT_ID: optionalText('the client id registered at OIDC_ISSUER'),
   OIDC_CLIENT_SECRET: optionalText('the client secret registered at OIDC_ISSUER'),
   OIDC_NAME: optionalText("the provider's name on the button, e.g. Acme SSO (default: Single sign-on)"),
+  STRIPE_SECRET_KEY: optionalText(
+    'the secret API key of your Stripe account (sk_live_… or sk_test_…); unset: billing says Stripe is not configured',
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalText('the signing secret (whsec_…) of the webhook endpoint {APP_URL}/api/webhooks/stripe'),
+  STRIPE_PRICE_PRO: optionalText('the id of the recurring Price (price_…) that the Pro plan subscribes to'),
+  STRIPE_API_URL: z
+    .url()
+    .optional()
+    .describe('development and tests, with a test key: where the Stripe API is, e.g. the local stand-in http://127.0.0.1:12111'),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -81,6 +90,17 @@ export type Config = {
   mail: { smtpUrl: string | null; from: string }
   /** Sign-in providers besides the password; each is null unless configured. */
   oauth: OAuthConfig
+  /** Stripe: null unless STRIPE_SECRET_KEY is set. Nothing else in the app needs it to run. */
+  stripe: StripeConfig | null
+}
+
+export type StripeConfig = {
+  secretKey: string
+  /** Verifies webhook signatures; without it the webhook refuses every event (503) and Stripe keeps retrying. */
+  webhookSecret: string | null
+  pricePro: string | null
+  /** Another Stripe API origin (the local stand-in); null for Stripe itself. */
+  apiUrl: string | null
 }
 
 export type OAuthClient = { clientId: string; clientSecret: string }
@@ -133,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
 
   const oauth = parseOAuth(e)
+  const stripe = parseStripe(e)
 
   return {
     env: e.NODE_ENV,
@@ -144,6 +165,28 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy,
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
     oauth,
+    stripe,
+  }
+}
+
+function parseStripe(e: Env): StripeConfig | null {
+  if (!e.STRIPE_SECRET_KEY) {
+    if (e.STRIPE_WEBHOOK_SECRET || e.STRIPE_PRICE_PRO) {
+      throw new ConfigError(
+        `Invalid environment:\n  STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET or STRIPE_PRICE_PRO is set (${EnvSchema.shape.STRIPE_SECRET_KEY.description})`,
+      )
+    }
+    return null
+  }
+  // A live key is sent to Stripe itself, never to whatever origin the variable names.
+  if (e.STRIPE_API_URL && e.STRIPE_SECRET_KEY.startsWith('sk_live_')) {
+    throw new ConfigError('Invalid environment:\n  STRIPE_API_URL: not with a live key (sk_live_…): the stand-in is for test keys')
+  }
+  return {
+    secretKey: e.STRIPE_SECRET_KEY,
+    webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+    pricePro: e.STRIPE_PRICE_PRO ?? null,
+    apiUrl: e.STRIPE_API_URL ?? null,
   }
 }
 

@@ -2,6 +2,7 @@
 import type { SignInLimits } from './auth/accounts'
 import type { Auth } from './auth/auth'
 import type { PasswordResetLimits } from './auth/password-reset'
+import type { BillingWorker } from './billing/worker'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
@@ -99,7 +100,13 @@ export async function createRuntime(cfg: Config): Promise<Runtime> {
 const RUNTIME = Symbol.for('twofold.runtime')
 const AUTH = Symbol.for('twofold.auth')
 const MAIL_WORKER = Symbol.for('twofold.mail-worker')
-type Holder = { [RUNTIME]?: Promise<CoreRuntime>; [AUTH]?: Promise<Auth>; [MAIL_WORKER]?: MailWorker }
+const BILLING_WORKER = Symbol.for('twofold.billing-worker')
+type Holder = {
+  [RUNTIME]?: Promise<CoreRuntime>
+  [AUTH]?: Promise<Auth>
+  [MAIL_WORKER]?: MailWorker
+  [BILLING_WORKER]?: Promise<BillingWorker | null>
+}
 const limitsOf = new WeakMap<Database, Limits>()
 
 async function getCoreRuntime(): Promise<CoreRuntime> {
@@ -137,11 +144,43 @@ export async function getRuntime(): Promise<Runtime> {
   return { ...core, auth: await holder[AUTH], limits: limitsFor(core.database) }
 }
 
-/** The app's runtime: the core, and the mail worker, which only the app (not a script) runs. */
+/** The app's runtime: the core, and the mail and billing workers, which only the app (not a script) runs. */
 async function openAppRuntime(cfg: Config): Promise<CoreRuntime> {
   const core = await openCoreRuntime(cfg)
-  if (!shuttingDown) startMailWorkerOnce(core)
+  if (!shuttingDown) {
+    startMailWorkerOnce(core)
+    startBillingWorkerOnce(core)
+  }
   return core
+}
+
+/**
+ * Applies recorded Stripe events (services/billing.ts) when Stripe is configured. The SDK is imported only then, so
+ * an instance without billing never loads it; events recorded meanwhile wait in stripe_events.
+ */
+function startBillingWorkerOnce({ config: cfg, database }: CoreRuntime): void {
+  const holder = globalThis as Holder
+  if (holder[BILLING_WORKER] || !cfg.stripe) return
+  const stripeConfig = cfg.stripe
+  holder[BILLING_WORKER] = (async () => {
+    const [{ createStripeClient }, { startBillingWorker }] = await Promise.all([
+      import('./billing/stripe-client'),
+      import('./billing/worker'),
+    ])
+    const stripe = createStripeClient(stripeConfig)
+    if (!stripe || shuttingDown) return null
+    const worker = startBillingWorker({ db: database.db, stripe, now: () => new Date(), log })
+    log.info('billing worker started')
+    return worker
+  })().catch((error: unknown) => {
+    log.error('billing worker not started: recorded Stripe events wait until a restart', { error })
+    return null
+  })
+}
+
+/** Asks the billing worker to apply recorded events now (the webhook, after recording one). */
+export function nudgeBillingWorker(): void {
+  void (globalThis as Holder)[BILLING_WORKER]?.then((worker) => worker?.nudge())
 }
 
 function startMailWorkerOnce({ config: cfg, database }: CoreRuntime): void {
@@ -194,7 +233,7 @@ let shuttingDown = false
 const SHUTDOWN = Symbol.for('twofold.shutdown')
 type ShutdownHooks = { endStreams?(): void; close?(): Promise<void> }
 
-/** Stops the mail worker (letting a round in progress finish), writes pending token usage, closes the database. */
+/** Stops the mail and billing workers (letting a round in progress finish), writes pending token usage, closes the database. */
 async function closeRuntime(): Promise<void> {
   shuttingDown = true
   const holder = globalThis as Holder
@@ -209,6 +248,12 @@ async function closeRuntime(): Promise<void> {
     await worker.stop()
     log.info('mail worker stopped')
   }
+  const billing = await holder[BILLING_WORKER]
+  holder[BILLING_WORKER] = undefined
+  if (billing) {
+    await billing.stop()
+    log.info('billing worker stopped')
+  }
   await shared.tokenUsage?.flush()
   await shared.database.close()
   log.info('database closed', { database: shared.database.kind })
@@ -216,8 +261,8 @@ async function closeRuntime(): Promise<void> {
 
 /**
  * What server.js calls on SIGTERM: endStreams before it waits for in-flight requests, close after they are done.
- * close stops the mail worker (letting a round in progress finish, so no message is left half-recorded) and then
- * ends the database (the pool's connections, or PGlite's files), once, whether or not it ever opened.
+ * close stops the mail and billing workers (letting a round in progress finish, so nothing is left half-recorded) and
+ * then ends the database (the pool's connections, or PGlite's files), once, whether or not it ever opened.
  */
 export function registerShutdownHooks(): void {
   const hooks: ShutdownHooks = {

@@ -36,6 +36,11 @@ const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
   { layer: 'db', forbidden: /^\.\.\/(services|operations|http|auth)\//, why: 'the database layer sits at the bottom' },
   { layer: 'mail', forbidden: FRAMEWORK, why: 'the mailer runs in the worker, off any request, and is called by services' },
   { layer: 'mail', forbidden: /^\.\.\/(services|operations|http|auth)\/|^@\/(app|components)/, why: 'the mailer sits below the services' },
+  {
+    layer: 'billing',
+    forbidden: /^(next|react|react-dom)(\/|$)|^@\/(app|components)/,
+    why: 'the webhook and the Stripe stand-in are web-standard and run without Next.js',
+  },
   { layer: 'http', forbidden: /^(next|react|react-dom)(\/|$)/, why: 'HTTP renderings work on web-standard Request and Response' },
 ]
 

@@ -1,6 +1,6 @@
 // The database schema: Better Auth's four tables (keys named as Better Auth expects) and Twofold's own.
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
@@ -221,6 +221,44 @@ export const outbox = pgTable(
   ],
 )
 
+// A workspace's standing with Stripe: its customer (made once, on the first upgrade) and the subscription as Stripe's
+// API last reported it (never as an event's payload said it: services/billing.ts). No row: never a customer, Free.
+export const workspaceBilling = pgTable('workspace_billing', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  stripeCustomerId: text('stripe_customer_id').unique(),
+  stripeSubscriptionId: text('stripe_subscription_id'),
+  /** Stripe's subscription status (active, trialing, past_due, unpaid, canceled, incomplete, …); null: none yet. */
+  status: text('status'),
+  priceId: text('price_id'),
+  currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+  cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+  updatedAt: updatedAt(),
+})
+
+// Every Stripe event received: the id is the idempotency record (a redelivery finds it and is not applied again) and
+// the row is the queue from which the billing worker applies it, off the request path, with retries.
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set in the transaction that applied the event's effect: exactly when the effect exists. */
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    // When a worker may next try: for an event being applied, the end of that worker's lease.
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The workers' one question, "which events are due?", over only the events not applied yet.
+    index('stripe_events_due_idx').on(t.nextAttemptAt).where(sql`${t.appliedAt} is null`),
+  ],
+)
+
 export const schema = {
   user,
   session,
@@ -234,4 +272,6 @@ export const schema = {
   apiTokens,
   rateLimits,
   outbox,
+  workspaceBilling,
+  stripeEvents,
 }

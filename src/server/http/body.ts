@@ -27,6 +27,22 @@ export async function readJsonObject(request: Request, limitBytes = JSON_BODY_LI
 }
 
 async function readText(body: ReadableStream<Uint8Array>, limitBytes: number): Promise<string> {
+  const bytes = await readBytes(body, limitBytes)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new BadRequest('The body is not valid UTF-8.')
+  }
+}
+
+/** The raw body, exactly as sent (a signature is computed over these bytes), capped at `limitBytes` while streaming. */
+export async function readRawBody(request: Request, limitBytes: number): Promise<Buffer> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limitBytes) throw new TooLarge(limitBytes)
+  return request.body ? readBytes(request.body, limitBytes) : Buffer.alloc(0)
+}
+
+async function readBytes(body: ReadableStream<Uint8Array>, limitBytes: number): Promise<Buffer> {
   const reader = body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -40,9 +56,5 @@ async function readText(body: ReadableStream<Uint8Array>, limitBytes: number): P
     }
     chunks.push(value)
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
-  } catch {
-    throw new BadRequest('The body is not valid UTF-8.')
-  }
+  return Buffer.concat(chunks)
 }

@@ -1,0 +1,6 @@
+// Stripe's events (src/server/billing/webhook.ts): verified, recorded, applied later by the billing worker.
+import { stripeWebhook } from '@/server/billing/webhook-route'
+
+export const dynamic = 'force-dynamic'
+
+export const POST = stripeWebhook

@@ -23,8 +23,8 @@ export type WebhookDeps = {
 const MAX_BODY_BYTES = 512 * 1024
 
 /**
- * 413 for a body larger than any Stripe event; 400 (nothing written) for a missing, malformed or wrong signature, a body that is not the signed one, a signature
- * older than Stripe's default tolerance (300 s). 200 once the event is durably recorded, and for a duplicate, which
+ * 413 for a body larger than any Stripe event; 400 (nothing written) for a missing, malformed or wrong signature, a
+ * body that is not the signed one, a signature older than Stripe's default tolerance (300 s). 200 once the event is durably recorded, and for a duplicate, which
  * writes nothing. A failure to record answers 500 (or 503 when the database is unreachable), so Stripe retries.
  */
 export async function handleStripeWebhook(request: Request, deps: WebhookDeps): Promise<Response> {

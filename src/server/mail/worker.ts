@@ -1,15 +1,11 @@
 // The in-process mail worker: delivers due outbox messages every few seconds, and soon after a nudge.
+import { type BackgroundWorker, startBackgroundWorker } from '../background-worker'
 import type { Db } from '../db/client'
 import type { Logger } from '../log'
 import { type DeliveryOptions, deliverDueMail } from './outbox'
 import type { MailTransport } from './transport'
 
-export type MailWorker = {
-  /** Asks for a delivery round now (after a commit that queued mail), instead of at the next tick. */
-  nudge(): void
-  /** Stops the ticks and waits for a round in progress, so the database can be closed after it. */
-  stop(): Promise<void>
-}
+export type MailWorker = BackgroundWorker
 
 export type MailWorkerOptions = {
   db: Db
@@ -22,10 +18,7 @@ export type MailWorkerOptions = {
 
 export const MAIL_POLL_INTERVAL_MS = 5_000
 
-/**
- * Runs rounds one at a time: a nudge during a round asks for one more round after it, never a second round
- * alongside. A failed round (the database is down) is logged and the next tick tries again.
- */
+/** Delivers due mail in rounds (background-worker.ts); a failed round is logged and the next tick tries again. */
 export function startMailWorker({
   db,
   transport,
@@ -34,52 +27,11 @@ export function startMailWorker({
   now = () => new Date(),
   delivery,
 }: MailWorkerOptions): MailWorker {
-  let running: Promise<void> | null = null
-  let again = false
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
-
-  const schedule = () => {
-    if (stopped) return
-    clearTimeout(timer)
-    timer = setTimeout(run, intervalMs)
-    // The worker alone must not keep a process alive (a script, a test, shutdown).
-    timer.unref()
-  }
-
-  const round = async () => {
+  return startBackgroundWorker(async () => {
     try {
       await deliverDueMail(db, transport, now(), { log, ...delivery })
     } catch (error) {
       log.warn('mail delivery round failed: will try again', { error })
     }
-  }
-
-  function run(): void {
-    if (stopped) return
-    if (running) {
-      again = true
-      return
-    }
-    running = (async () => {
-      do {
-        again = false
-        await round()
-      } while (again && !stopped)
-    })().finally(() => {
-      running = null
-      schedule()
-    })
-  }
-
-  // At once: whatever the last instance left pending is due already.
-  run()
-  return {
-    nudge: run,
-    async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    },
-  }
+  }, intervalMs)
 }

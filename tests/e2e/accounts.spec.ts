@@ -3,17 +3,9 @@
 // second browser signed out from the first, and deleting the account. With JavaScript on and again with it off.
 import { createHash } from 'node:crypto'
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { accountLinkTo, alertIn, asNewVisitor, type Member, signIn, signUp, sql, statusIn, submit, WORKSPACE_HOME } from './support'
+import { accountLinkTo, alertIn, freshPage, type Member, signIn, signUp, sql, statusIn, submit, WORKSPACE_HOME } from './support'
 
 test.describe.configure({ timeout: 150_000 })
-
-async function freshPage(browser: Browser): Promise<Page> {
-  const { baseURL, javaScriptEnabled } = test.info().project.use
-  const context = await browser.newContext({ baseURL, javaScriptEnabled })
-  const page = await context.newPage()
-  await asNewVisitor(page)
-  return page
-}
 
 /** Signs `person` in on a page of a browser of its own (a second device). */
 async function secondDevice(browser: Browser, person: Member): Promise<Page> {

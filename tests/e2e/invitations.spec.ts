@@ -1,11 +1,11 @@
 // Workspaces and invitations end to end: an owner invites by e-mail, the mail leaves the server through real SMTP
 // (tests/e2e/smtp-sink.mjs), and the invitee follows the link in it, signed out, signed in or as someone else.
 // Run with JavaScript on and again with it off: every step is a plain form or link.
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import { expect, type Page, test } from '@playwright/test'
 import {
   alertIn,
-  asNewVisitor,
   fillSignUp,
+  freshPage,
   type Member,
   mailTo,
   newPerson,
@@ -19,15 +19,6 @@ import {
 
 // Two or three people sign up, an e-mail goes through SMTP: more steps than one person's spec, so more time.
 test.describe.configure({ timeout: 150_000 })
-
-/** A page in a browser context of its own (no cookies shared), with this project's JavaScript setting. */
-async function freshPage(browser: Browser): Promise<Page> {
-  const { baseURL, javaScriptEnabled } = test.info().project.use
-  const context = await browser.newContext({ baseURL, javaScriptEnabled })
-  const page = await context.newPage()
-  await asNewVisitor(page)
-  return page
-}
 
 /** The owner, on the Members page, invites `email`; returns the invitation link's path from the mail. */
 async function invite(page: Page, owner: Member, email: string, role = 'member'): Promise<string> {

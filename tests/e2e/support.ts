@@ -2,7 +2,7 @@
 // (sign-ups, failed sign-ins) count every test separately, as they would count separate people; the mail the
 // server sent (through SMTP to tests/e2e/smtp-sink.mjs); the server's database, for what a browser cannot do.
 import { randomUUID } from 'node:crypto'
-import { expect, type Locator, type Page } from '@playwright/test'
+import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import pg from 'pg'
 
 export type Person = { name: string; email: string; password: string }
@@ -17,6 +17,15 @@ function uniqueAddress(): string {
 
 export async function asNewVisitor(page: Page): Promise<void> {
   await page.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueAddress() })
+}
+
+/** A page in a browser context of its own (no cookies shared: a second person or device), with this project's JavaScript setting. */
+export async function freshPage(browser: Browser): Promise<Page> {
+  const { baseURL, javaScriptEnabled } = test.info().project.use
+  const context = await browser.newContext({ baseURL, javaScriptEnabled })
+  const page = await context.newPage()
+  await asNewVisitor(page)
+  return page
 }
 
 export function newPerson(): Person {

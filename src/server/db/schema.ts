@@ -275,3 +275,49 @@ export const schema = {
   workspaceBilling,
   stripeEvents,
 }
+
+// A workspace's history: one row per change, written by the service in the transaction that made the change, so the
+// feed shows exactly what committed. The id is the Server-Sent Events id (services/activity.ts explains why ids are
+// committed in order within a workspace).
+export const activity = pgTable(
+  'activity',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    // Who did it; kept as history when they leave or delete their account.
+    actorId: text('actor_id').references(() => user.id, { onDelete: 'set null' }),
+    /** What happened, as `subject.verb`: project.created, file.uploaded, member.removed, plan.changed, … */
+    kind: text('kind').notNull(),
+    /** The id of the thing it happened to (a project, a file, a user), for clients that refresh just that. */
+    subjectId: text('subject_id'),
+    /** A few fields worth showing without another read (a project's name); never secrets. */
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activity_workspace_id_idx').on(t.workspaceId, t.id.desc())],
+)
+
+// A file uploaded to a project. The bytes live in storage (local disk or S3) under storage_key; this row exists only
+// once they are all written and checked.
+export const files = pgTable(
+  'files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    uploadedBy: text('uploaded_by').references(() => user.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('files_project_created_idx').on(t.projectId, t.createdAt.desc(), t.id.desc())],
+)

@@ -4,6 +4,8 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
+import * as accountSettings from '../../src/server/services/account-settings'
+import * as accounts from '../../src/server/services/accounts'
 import * as members from '../../src/server/services/members'
 import { AUTH_CHANGED, TokenCache } from '../../src/server/services/token-cache'
 import * as tokens from '../../src/server/services/tokens'
@@ -87,6 +89,26 @@ describe('the token cache', () => {
     expect((await until(read, (actor) => actor?.type === 'user' && actor.via === 'token' && actor.role === 'member')).value).toBeTruthy()
     await members.remove(owner, { userId: memberId })
     expect((await until(read, (actor) => actor === null)).value).toBeNull()
+  })
+
+  test('GET /api/v1/me is answered from the cached identity, and a rename reaches it at commit', async () => {
+    const cache = await listeningCache(database)
+    const userId = await createUser(database, 'Ada')
+    const { authorization, tokenId } = await bearerTokenFor(database, userId)
+    const meNow = async () => {
+      const actor = await tokens.authenticate(database.db, token(authorization), new Date(), cache)
+      if (!actor) throw new Error('token refused')
+      return accounts.me(contextFor(database, actor))
+    }
+    expect(await meNow()).toMatchObject({ user: { id: userId, name: 'Ada' }, token: { id: tokenId } })
+
+    // Changed behind the services' back (no announcement): /me still answers from the cache, so it makes no query.
+    await database.db.execute(sql`update "user" set name = 'Changed quietly' where id = ${userId}`)
+    expect((await meNow()).user.name).toBe('Ada')
+
+    // Through the service, which announces it: the next request sees the new name.
+    await accountSettings.rename(contextFor(database, sessionActor(userId)), { name: 'Ada Lovelace' })
+    expect((await until(meNow, (me) => me.user.name === 'Ada Lovelace')).value.user.name).toBe('Ada Lovelace')
   })
 
   test('is off while its listener is not connected: changes are read from the database', async () => {

@@ -98,6 +98,8 @@ describe('authenticating with a token', () => {
       // The token acts in the workspace it was made in, with its creator's role there, read with the token.
       workspaceId: (await workspaces.current(alice)).id,
       role: 'owner',
+      // Read with it, for GET /api/v1/me.
+      identity: { email: expect.stringContaining('@'), name: 'Alice', tokenName: 'Reader', expiresAt: null },
     })
     const lastUsed = async () => (await tokens.list(alice)).find((t) => t.id === apiToken.id)?.lastUsedAt
     expect(await lastUsed()).toBe(t0.toISOString())

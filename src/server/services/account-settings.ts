@@ -12,6 +12,7 @@ import { requireAppUrl, sendEmailChange } from './email-verification'
 import { parseInput } from './parse'
 import { CurrentPassword, hasherOf, hasPassword, NewPassword, passwordMatches, setPassword } from './passwords'
 import { emailField, nameField } from './text'
+import { announceAuthChange } from './token-cache'
 
 export const Profile = z.object({
   id: z.string().max(100),
@@ -43,7 +44,11 @@ export async function profile(ctx: ServiceContext): Promise<Profile> {
 export async function rename(ctx: ServiceContext, input: z.input<typeof RenameInput>): Promise<Profile> {
   const userId = who(ctx)
   const { name } = parseInput(RenameInput, input)
-  await ctx.db.update(user).set({ name, updatedAt: ctx.now() }).where(eq(user.id, userId))
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(user).set({ name, updatedAt: ctx.now() }).where(eq(user.id, userId))
+    // Cached token identities carry the name (GET /api/v1/me): every instance drops them at commit.
+    await announceAuthChange(tx)
+  })
   return profile(ctx)
 }
 

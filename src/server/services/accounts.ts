@@ -44,6 +44,14 @@ const meQuery = preparedOnce((db) =>
 
 export async function me(ctx: ServiceContext): Promise<Me> {
   const userId = requireUserId(ctx.actor)
+  // A token's lookup already read all of it (and is kept as fresh as the token's own access): no query.
+  if (ctx.actor.type === 'user' && ctx.actor.via === 'token' && ctx.actor.identity) {
+    const { email, name, tokenName, expiresAt } = ctx.actor.identity
+    return {
+      user: { id: userId, email, name },
+      token: { id: ctx.actor.tokenId, name: tokenName, scopes: [...ctx.actor.scopes], expiresAt: expiresAt?.toISOString() ?? null },
+    }
+  }
   const tokenId = ctx.actor.type === 'user' && ctx.actor.via === 'token' ? ctx.actor.tokenId : null
   const [row] = await meQuery(ctx.db).execute({ userId, tokenId })
   if (!row) throw new NotFound('User')

@@ -23,7 +23,23 @@ export type Actor =
    * A program holding an API token: limited to the token's scopes, in the token's workspace, with the role its
    * creator holds there. The role was read from the database with the token itself, in this request.
    */
-  | { type: 'user'; userId: string; via: 'token'; tokenId: string; scopes: readonly Scope[]; workspaceId: string; role: Role }
+  | {
+      type: 'user'
+      userId: string
+      via: 'token'
+      tokenId: string
+      scopes: readonly Scope[]
+      workspaceId: string
+      role: Role
+      /**
+       * What the token lookup read beside the token (the person's name and address, the token's own name), so `GET
+       * /api/v1/me` needs no query of its own. As fresh as the role: every change to them announces itself
+       * (token-cache.ts).
+       */
+      identity?: TokenIdentity
+    }
+
+export type TokenIdentity = { email: string; name: string; tokenName: string; expiresAt: Date | null }
 
 /** How passwords are hashed and checked: Better Auth's own (auth/auth.ts#passwordHasher), so both agree. */
 export type PasswordHasher = {

@@ -8,6 +8,7 @@ import { changeEmailMessage, emailChangedMessage, verifyEmailMessage } from '../
 import { enqueueMail } from '../mail/outbox'
 import { consumeLink, issueLink, latestLinkAt, withdrawLinks } from './account-links'
 import { requireSessionUser, type ServiceContext } from './context'
+import { announceAuthChange } from './token-cache'
 
 /** A verification e-mail can be asked for again after this long. */
 export const RESEND_INTERVAL_MS = 60 * 1000
@@ -88,6 +89,8 @@ export async function confirmEmailChange(deps: { db: Db; now: Date }, secret: st
         .returning({ id: user.id })
       if (!updated.length || !before) return { status: 'invalid' } as const
       await withdrawLinks(tx, 'verify-email', claim.userId)
+      // Cached token identities carry the address (GET /api/v1/me): every instance drops them at commit.
+      await announceAuthChange(tx)
       // The old address hears of it, so a change made by someone else does not go unnoticed.
       await enqueueMail(tx, emailChangedMessage({ to: before.email, name: before.name, newEmail: claim.email, at: deps.now }), deps.now)
       return { status: 'confirmed', email: claim.email } as const

@@ -170,10 +170,14 @@ const tokenLookup = preparedOnce((db) =>
       expiresAt: apiTokens.expiresAt,
       revokedAt: apiTokens.revokedAt,
       lastUsedAt: apiTokens.lastUsedAt,
+      tokenName: apiTokens.name,
       role: memberships.role,
+      email: user.email,
+      name: user.name,
     })
     .from(apiTokens)
     .innerJoin(memberships, and(eq(memberships.workspaceId, apiTokens.workspaceId), eq(memberships.userId, apiTokens.userId)))
+    .innerJoin(user, eq(user.id, apiTokens.userId))
     .where(eq(apiTokens.hash, sql.placeholder('hash')))
     .prepare('api_token_lookup'),
 )
@@ -196,7 +200,16 @@ export async function authenticate(db: Db, presented: string, now: Date, cache?:
     if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) || row.revokedAt) return null
     const scopes = row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s))
     found = {
-      actor: { type: 'user', userId: row.userId, via: 'token', tokenId: row.id, scopes, workspaceId: row.workspaceId, role: row.role },
+      actor: {
+        type: 'user',
+        userId: row.userId,
+        via: 'token',
+        tokenId: row.id,
+        scopes,
+        workspaceId: row.workspaceId,
+        role: row.role,
+        identity: { email: row.email, name: row.name, tokenName: row.tokenName, expiresAt: row.expiresAt },
+      },
       expiresAt: row.expiresAt,
       lastUsedAt: row.lastUsedAt,
     }

@@ -6,7 +6,7 @@ import type { BillingWorker } from './billing/worker'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
-import { log } from './log'
+import { flushLogs, log } from './log'
 import { mailTransportFor } from './mail/transport'
 import { type MailWorker, startMailWorker } from './mail/worker'
 import { seedDemo } from './seed'
@@ -269,7 +269,14 @@ export function registerShutdownHooks(): void {
     endStreams() {
       // Event streams (SSE) never end by themselves: end them here once the app has any.
     },
-    close: closeRuntime,
+    async close() {
+      try {
+        await closeRuntime()
+      } finally {
+        // The server writes its own last line ("stopped") straight after: every line of ours must be out first.
+        flushLogs()
+      }
+    },
   }
   Object.assign(globalThis, { [SHUTDOWN]: hooks })
 }

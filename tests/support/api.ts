@@ -47,7 +47,7 @@ export function captureLogger(lines: LogLine[]): Logger {
     (message: string, fields: Record<string, unknown> = {}) => {
       lines.push({ level, message, fields })
     }
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), access: (line) => at('info')('request', line) }
 }
 
 /** One route file per distinct path template, like src/app/api/v1/**\/route.ts. */

@@ -58,6 +58,20 @@ describe('log lines', () => {
     ])
   })
 
+  test("an API request's access line is the same line as info('request', …), and obeys the level", () => {
+    const fields = { requestId: 'req-2', route: 'projects.list', method: 'GET', status: 200, durationMs: 1.5 }
+    const both = capture()
+    both.logger.access(fields)
+    both.logger.info('request', fields)
+    const [access, info] = both.parsed() as Record<string, unknown>[]
+    expect(access).toEqual({ ...info, time: expect.any(String) })
+    expect(access).toMatchObject({ level: 'info', message: 'request', ...fields })
+
+    const quiet = capture('warn')
+    quiet.logger.access(fields)
+    expect(quiet.lines).toEqual([])
+  })
+
   test('below the configured level are not written', () => {
     const { logger, lines } = capture('warn')
     logger.info('quiet')

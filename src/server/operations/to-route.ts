@@ -138,7 +138,7 @@ async function logged(
   const requestId = requestIdFrom(request.headers)
   const response = await handle(request, requestId)
   const durationMs = Math.round((performance.now() - started) * 10) / 10
-  deps.log.info('request', { requestId, route, method: request.method, status: response.status, durationMs })
+  deps.log.access({ requestId, route, method: request.method, status: response.status, durationMs })
   return response
 }
 

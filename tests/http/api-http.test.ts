@@ -1,5 +1,6 @@
 // The public API's HTTP semantics that only a real server shows: HEAD through Next's router, the CORS preflight
-// a browser sends, and CORS headers on answers that come before any operation runs.
+// a browser sends, CORS headers on answers that come before any operation runs, and compression only where it pays.
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../support/server'
 
@@ -46,5 +47,28 @@ describe('the API over HTTP', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-expose-headers')).toContain('X-Request-Id')
     expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+
+  it('does not gzip a small JSON answer for a client that accepts gzip (the CPU and memory buy nothing); a large one it does', async () => {
+    // node:http, not fetch: fetch decompresses, and what is measured here is the bytes on the wire.
+    const get = (path: string) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}${path}`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    const small = await get('/api/v1/me')
+    expect(small.status).toBe(401)
+    expect(small.headers['content-encoding']).toBeUndefined()
+    expect(small.headers['cache-control']).toContain('no-transform')
+    expect(JSON.parse(small.body.toString('utf8'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' })
+
+    const large = await get('/api/v1/openapi.json')
+    expect(large.status).toBe(200)
+    expect(large.headers['content-encoding']).toBe('gzip')
   })
 })

@@ -50,7 +50,7 @@ describe('GET /api/health/ready', () => {
       )
       const response = await fetch(`${server.url}/api/health/ready`)
       expect(response.headers.get('retry-after')).toBe('5')
-      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(response.headers.get('cache-control')).toBe('no-store, no-transform')
       await expectProblem(response, 'UNAVAILABLE', 'The service is briefly unavailable. Try again shortly.')
       expect(server.output()).toContain('not ready: the database lacks migrations this build ships')
     } finally {

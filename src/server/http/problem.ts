@@ -1,5 +1,6 @@
 // The HTTP rendering of the error taxonomy: one table from code to status, and RFC 9457 problem+json bodies.
 import { type AppError, type ErrorCode, MethodNotAllowed, RateLimited, TooLarge, Unavailable, ValidationError } from '../errors'
+import { jsonResponse } from './json-response'
 
 export const STATUS_BY_CODE: Record<ErrorCode, { status: number; title: string }> = {
   BAD_REQUEST: { status: 400, title: 'Bad request' },
@@ -54,5 +55,5 @@ export function problemResponse(error: AppError, requestId: string, extraHeaders
   extraHeaders?.forEach((value, key) => {
     if (!headers.has(key)) headers.set(key, value)
   })
-  return new Response(JSON.stringify(body), { status: body.status, headers })
+  return jsonResponse(body, body.status, headers)
 }

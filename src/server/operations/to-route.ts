@@ -8,6 +8,7 @@ import { readJsonObject } from '../http/body'
 import { clientIp } from '../http/client-ip'
 import { applyCorsHeaders, preflightHeaders } from '../http/cors'
 import { etagFor, expectedVersionFromIfMatch, matchesIfNoneMatch } from '../http/etag'
+import { jsonResponse } from '../http/json-response'
 import { problemResponse } from '../http/problem'
 import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
 import { requestIdFrom } from '../http/request-id'
@@ -159,7 +160,7 @@ function render<O>(http: HttpShape<O>, request: Request, url: URL, output: O, he
   let body: unknown = output
   if (http.paginated) body = withNextLink(output, url, headers)
   headers.set('Content-Type', 'application/json')
-  return new Response(JSON.stringify(body), { status: http.status, headers })
+  return jsonResponse(body, http.status, headers)
 }
 
 // A page gets the URL of the next one both as a Link header (RFC 8288) and in the body, for clients that ignore headers.

@@ -1,0 +1,20 @@
+// A JSON answer, with its length declared and small bodies kept out of compression. `next start` gzips every
+// response for a client that accepts gzip (every mobile HTTP stack does), and the `compression` middleware it uses
+// cannot see a route's Content-Length (Next drops it) to apply its own 1 KB threshold: a 300-byte /me or a 401 was
+// gzipped, for a zlib stream's CPU and memory and no saving. `no-transform` is the one signal that middleware
+// honours, and it means the same to proxies: leave these few bytes as they are. Larger bodies (a long project list)
+// are still compressed. The API-only server does not compress, and gets the length.
+
+/** The `compression` middleware's own default threshold. */
+const COMPRESS_FROM_BYTES = 1024
+
+export function jsonResponse(body: unknown, status: number, headers: Headers): Response {
+  const text = JSON.stringify(body)
+  const bytes = Buffer.byteLength(text)
+  headers.set('Content-Length', String(bytes))
+  if (bytes < COMPRESS_FROM_BYTES) {
+    const cacheControl = headers.get('Cache-Control')
+    headers.set('Cache-Control', cacheControl ? `${cacheControl}, no-transform` : 'no-transform')
+  }
+  return new Response(text, { status, headers })
+}

@@ -6,6 +6,7 @@ import type Stripe from 'stripe'
 import { type SimulatorDeps, simulatorEnabled } from '@/server/billing/simulator'
 import { stripeAccess } from '@/server/billing/stripe-client'
 import { workspaceBilling, workspaces } from '@/server/db/schema'
+import { toAppError } from '@/server/errors'
 import { log } from '@/server/log'
 import { getRuntime } from '@/server/runtime'
 import type { ServiceContext } from '@/server/services/context'
@@ -25,10 +26,15 @@ export const PORTAL_EVENTS = ['invoice.payment_failed', 'invoice.paid', 'custome
 
 export type OwnedWorkspace = { id: string; slug: string; name: string }
 
-/** The workspace, if `ctx`'s person is its owner (the billing service decides: NOT_FOUND or FORBIDDEN otherwise). */
+/** The workspace, if `ctx`'s person is its owner (the billing service decides); the 404 page for anyone else. */
 async function owned(ctx: ServiceContext, workspace: { id: string; slug: string; name: string } | undefined): Promise<OwnedWorkspace> {
   if (!workspace) notFound()
-  await billing.overview({ ...ctx, workspace: workspace.slug })
+  // Not a member, or a member who is not an owner: the page does not exist for them.
+  await billing.overview({ ...ctx, workspace: workspace.slug }).catch((error: unknown) => {
+    const code = toAppError(error).code
+    if (code === 'NOT_FOUND' || code === 'FORBIDDEN') notFound()
+    throw error
+  })
   return { id: workspace.id, slug: workspace.slug, name: workspace.name }
 }
 

@@ -23,6 +23,8 @@ async function openPortal(page: Page, workspace: string) {
 test('Free limit → upgrade through the simulated checkout → 4th project → failed payment banner → cancel → Free again, data kept', async ({
   page,
 }) => {
+  // The whole story in one test: some twenty page loads and three events through the webhook and the worker.
+  test.slow()
   const { workspace } = await signUp(page)
   for (const name of ['One', 'Two', 'Three']) {
     await createProject(page, workspace, name)

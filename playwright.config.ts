@@ -19,6 +19,9 @@ const smtpHttpPort = Number(process.env.E2E_SMTP_HTTP_PORT ?? smtpPort + 1)
 // Test SSO", is on the sign-in and sign-up pages in every spec, named so no spec's "Sign in" or "Create account" matches it.
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 90)
 const postgresOnly = database.startsWith('memory://') ? [/\(PostgreSQL only\b/] : []
+// The local Stripe stand-in (scripts/stripe-standin.ts): the app's Stripe, so billing runs end to end with no network.
+// Its Checkout and portal pages are the app's simulator pages (/dev/stripe/…).
+const stripePort = Number(process.env.E2E_STRIPE_PORT ?? port + 120)
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -68,6 +71,16 @@ export default defineConfig({
       env: { E2E_OIDC_PORT: String(oidcPort) },
     },
     {
+      command: 'exec node --import tsx scripts/stripe-standin.ts',
+      // Any request without a key answers 401, which Playwright takes for "up".
+      url: `http://127.0.0.1:${stripePort}/v1/customers`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { STRIPE_STANDIN_PORT: String(stripePort), APP_URL: baseURL },
+    },
+    {
       command: `test -f .next/BUILD_ID || { echo '${noBuild}' >&2; exit 1; }; exec node server.js`,
       url: `${baseURL}/api/v1/openapi.json`,
       // Always this run's server from this build: a server left running from an older build would be tested instead.
@@ -95,6 +108,10 @@ export default defineConfig({
         OIDC_CLIENT_ID: 'twofold-e2e',
         OIDC_CLIENT_SECRET: 'e2e-oidc-client-secret',
         OIDC_NAME: 'Test SSO',
+        STRIPE_SECRET_KEY: 'sk_test_e2e',
+        STRIPE_WEBHOOK_SECRET: 'whsec_e2e',
+        STRIPE_PRICE_PRO: 'price_pro_e2e',
+        STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
       },
     },
   ],

@@ -3,17 +3,18 @@
 // checks who is calling itself.
 import { type NextRequest, NextResponse } from 'next/server'
 import { providerOrigins } from '@/server/auth/providers'
+import { stripeHostedOrigins } from '@/server/billing/hosted-pages'
 import { config as appConfig } from '@/server/config'
 import { contentSecurityPolicy, strictTransportSecurity } from '@/server/http/security-headers'
 
 export function proxy(request: NextRequest) {
-  const { env, appUrl, oauth } = appConfig()
+  const { env, appUrl, oauth, stripe } = appConfig()
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
   const policy = contentSecurityPolicy({
     nonce,
     development: env === 'development',
     https: appUrl.startsWith('https://'),
-    formTargets: providerOrigins(oauth),
+    formTargets: [...providerOrigins(oauth), ...stripeHostedOrigins(stripe)],
   })
 
   // Next reads the nonce from the request's policy and puts it on the scripts it renders.

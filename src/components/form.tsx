@@ -83,9 +83,17 @@ export function FormMessage({ state, success }: { state: FormState; success?: st
     ) : null
   const { fieldErrors } = state.error
   if (fieldErrors && Object.keys(fieldErrors).some((k) => k !== '_')) return null
+  // A plan limit that upgrading lifts: say where to upgrade (the form posted its workspace).
+  const workspace = state.error.upgrade ? state.values.workspace : undefined
   return (
     <p role="alert" className="notice error">
       {state.error.message}
+      {workspace && (
+        <>
+          {' '}
+          <a href={`/w/${encodeURIComponent(workspace)}/settings/billing`}>Upgrade to Pro</a>
+        </>
+      )}
     </p>
   )
 }

@@ -74,8 +74,11 @@ export class Forbidden extends AppError {
 }
 
 export class PlanLimit extends AppError {
-  constructor(message: string) {
+  /** Whether upgrading the workspace's plan lifts the limit (forms then link to the billing page). */
+  readonly upgrade: boolean
+  constructor(message: string, options: { upgrade?: boolean } = {}) {
     super('PLAN_LIMIT', message)
+    this.upgrade = options.upgrade ?? false
   }
 }
 

@@ -14,7 +14,8 @@ import { buildOpenApiDocument } from '../../src/server/operations/openapi'
 import { pathMatcher } from '../../src/server/operations/to-route'
 import * as projects from '../../src/server/services/projects'
 import { type ApiHarness, createApi, routeFiles, userWithToken } from '../support/api'
-import { contextFor, createTestDatabase, domainRows, sessionActor } from '../support/db'
+import { contextFor, createTestDatabase, domainRows, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000)
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
@@ -69,6 +70,8 @@ beforeAll(async () => {
   owner = await userWithToken(database)
   reader = await userWithToken(database, ['projects:read'])
   stranger = await userWithToken(database)
+  // Hostile input, not plans, is the subject: Pro keeps Free's three-project limit from ending the run early.
+  for (const who of [owner, stranger]) await makePro(database, personalWorkspace(who.userId))
   strangersProject = (await projects.create(contextFor(database, sessionActor(stranger.userId)), { name: 'Not yours' })).id
   await replenish()
 })

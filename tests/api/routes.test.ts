@@ -5,7 +5,8 @@ import type { Database } from '../../src/server/db/client'
 import { JSON_BODY_LIMIT_BYTES } from '../../src/server/http/body'
 import { PEER_ADDRESS_HEADER } from '../../src/server/http/client-ip'
 import { type ApiHarness, createApi, jsonRequest, userWithToken } from '../support/api'
-import { createTestDatabase } from '../support/db'
+import { createTestDatabase, personalWorkspace } from '../support/db'
+import { makePro } from '../support/plans'
 
 let database: Database
 let api: ApiHarness
@@ -15,6 +16,8 @@ beforeAll(async () => {
   database = await createTestDatabase()
   api = createApi(database)
   alice = await userWithToken(database)
+  // About HTTP semantics, not plans: Pro lifts Free's three-project limit (tests/api/plan-limits-api.test.ts covers it).
+  await makePro(database, personalWorkspace(alice.userId))
 })
 afterAll(() => database.close())
 

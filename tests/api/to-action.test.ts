@@ -13,7 +13,8 @@ import { type Actor, anonymous } from '../../src/server/services/context'
 import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
 import { captureLogger, type LogLine } from '../support/api'
-import { contextFor, createTestDatabase, createUser, sessionActor } from '../support/db'
+import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 
 /** What Next's redirect() throws, reduced to what matters here: it must reach the framework untouched. */
 class RedirectSignal extends Error {
@@ -30,6 +31,8 @@ beforeAll(async () => {
   database = await createTestDatabase()
   alice = sessionActor(await createUser(database, 'Alice'))
   bob = sessionActor(await createUser(database, 'Bob'))
+  // About the adapter, not plans: Pro lifts Free's three-project limit (tests/api/billing-actions.test.ts covers it).
+  for (const actor of [alice, bob]) if (actor.type === 'user') await makePro(database, personalWorkspace(actor.userId))
 })
 afterAll(() => database.close())
 

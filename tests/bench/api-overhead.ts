@@ -9,7 +9,8 @@ import { openDatabase } from '../../src/server/db/client'
 import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
 import { createApi, jsonRequest, userWithToken } from '../support/api'
-import { contextFor, sessionActor } from '../support/db'
+import { contextFor, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 import { isPostgresRun, openThrowawayDatabase } from '../support/postgres'
 
 /**
@@ -35,6 +36,8 @@ console.log(`on ${database.kind}: ${ROUNDS} runs of 0.3 s per task and pair, med
 const api = createApi(database, { apiPoints: 10_000_000 })
 const caller = await userWithToken(database)
 const ctx = contextFor(database, sessionActor(caller.userId))
+// A Pro workspace: the benchmark creates far more than Free's three projects, and measures the path a paying API takes.
+await makePro(database, personalWorkspace(caller.userId))
 const seeded = await Promise.all(Array.from({ length: 200 }, (_, i) => projects.create(ctx, { name: `Project ${i}` })))
 const oneId = seeded[0]?.id ?? ''
 const auth = { headers: { Authorization: caller.authorization } }

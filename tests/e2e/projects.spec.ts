@@ -1,6 +1,6 @@
 // People sign up, manage projects and sign out; run with JavaScript on and again with it off.
 import { expect, test } from '@playwright/test'
-import { alertIn, asNewVisitor, createToken, newPerson, signUp, statusIn, submit } from './support'
+import { alertIn, asNewVisitor, createToken, newPerson, signUp, statusIn, submit, upgradeToPro } from './support'
 
 test('a new person signs up, creates, renames and deletes a project, and signs out', async ({ page }) => {
   const { workspace } = await signUp(page)
@@ -133,6 +133,8 @@ test("another person's project is a 404", async ({ browser, page }) => {
 
 test('a long list of projects pages through older ones', async ({ page, request }) => {
   const { workspace } = await signUp(page)
+  // Fifty-one projects: beyond Free's three.
+  await upgradeToPro(page, workspace)
   const token = await createToken(page, workspace, 'Seeder', ['projects:write'])
   for (let i = 0; i <= 50; i++) {
     const created = await request.post('/api/v1/projects', { headers: { Authorization: `Bearer ${token}` }, data: { name: `P${i}` } })

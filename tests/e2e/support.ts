@@ -101,6 +101,18 @@ export async function createToken(page: Page, workspace: string, name: string, s
   return token
 }
 
+/**
+ * Upgrades the workspace to Pro the way an owner does, through the simulated Stripe Checkout of the stand-in the
+ * config starts: for specs that need more than Free's three projects or members.
+ */
+export async function upgradeToPro(page: Page, workspace: string): Promise<void> {
+  await page.goto(`/w/${workspace}/settings/billing`)
+  await submit(page.getByRole('button', { name: 'Upgrade to Pro' }))
+  await expect(page).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_[0-9a-f]+$/)
+  await submit(page.getByRole('button', { name: 'Pay' }))
+  await expect(page.getByTestId('plan-name')).toHaveText('Pro')
+}
+
 // Where the smtp sink serves what it received (see playwright.config.ts).
 const smtpHttpPort = Number(process.env.E2E_SMTP_HTTP_PORT ?? Number(process.env.E2E_SMTP_PORT ?? 3125) + 1)
 export type ReceivedMail = { to: string[]; subject: string; text: string; html: string }

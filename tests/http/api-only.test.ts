@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/server/db/client'
 import * as projects from '../../src/server/services/projects'
 import { bearerTokenFor } from '../support/api'
-import { contextFor, createUser, sessionActor } from '../support/db'
+import { contextFor, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 import { isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
 
@@ -33,6 +34,8 @@ beforeAll(async () => {
   )
   try {
     const userId = await createUser(database, 'API Only')
+    // Pro: three seeded here and one more POSTed through each entry, beyond Free's three.
+    await makePro(database, personalWorkspace(userId))
     for (const name of ['One', 'Two', 'Three']) await projects.create(contextFor(database, sessionActor(userId)), { name })
     ;({ authorization } = await bearerTokenFor(database, userId))
   } finally {

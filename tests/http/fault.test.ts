@@ -10,6 +10,7 @@ import { projects, session, user } from '../../src/server/db/schema'
 import * as tokens from '../../src/server/services/tokens'
 import { createPersonal } from '../../src/server/services/workspaces'
 import { contextFor, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 import { adminPool, isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
 
@@ -54,6 +55,8 @@ async function createPerson(database: Database, count: number): Promise<Person> 
   await database.db.insert(session).values({ id: randomUUID(), userId, token: sessionToken, expiresAt: new Date(Date.now() + 3_600_000) })
   // The personal workspace sign-up gives everyone: the tokens are made in it.
   const { slug } = await createPersonal(database.db, { id: userId, name: 'Fault Test' })
+  // Pro: the load creates far more than Free's three projects.
+  await makePro(database, slug)
   const bearerTokens: string[] = []
   for (let i = 0; i < count; i++) {
     const { token } = await tokens.create(contextFor(database, sessionActor(userId), undefined, slug), {

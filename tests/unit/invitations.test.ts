@@ -13,6 +13,7 @@ import * as members from '../../src/server/services/members'
 import { WORKSPACES_PER_PERSON_MAX } from '../../src/server/services/workspaces'
 import { captureLogger, type LogLine } from '../support/api'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 import { freePort } from '../support/server'
 import { startSmtpServer } from '../support/smtp'
 
@@ -43,6 +44,8 @@ async function newTeam(name = 'Olive Owner'): Promise<Team> {
   const slug = personalWorkspace(ownerId)
   const [row] = await database.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, slug))
   if (!row) throw new Error('no workspace')
+  // About invitations, not plans: Pro lifts Free's three-seat limit (tests/unit/plan-limits.test.ts covers it).
+  await makePro(database, slug)
   return { slug, id: row.id, ownerId, as: (userId, now) => contextFor(database, sessionActor(userId), now, slug) }
 }
 

@@ -5,6 +5,7 @@ import { AppError, NotFound, PreconditionFailed, Unauthenticated, ValidationErro
 import { anonymous, type ServiceContext } from '../../src/server/services/context'
 import * as projects from '../../src/server/services/projects'
 import { contextFor, createTestDatabase, createUser, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 
 let database: Database
 let alice: ServiceContext
@@ -14,6 +15,8 @@ beforeAll(async () => {
   database = await createTestDatabase()
   alice = contextFor(database, sessionActor(await createUser(database, 'Alice')))
   bob = contextFor(database, sessionActor(await createUser(database, 'Bob')))
+  // These tests are about projects, not plans: Pro lifts Free's three-project limit (tests/unit/plan-limits.test.ts).
+  for (const ctx of [alice, bob]) if (ctx.workspace) await makePro(database, ctx.workspace)
 })
 afterAll(() => database.close())
 
@@ -101,6 +104,7 @@ describe('creating a project', () => {
 describe('listing projects', () => {
   test('shows only the caller’s projects, newest first, in keyset pages', async () => {
     const owner = contextFor(database, sessionActor(await createUser(database)))
+    if (owner.workspace) await makePro(database, owner.workspace)
     // One shared timestamp for three of them: the id breaks the tie, so no page skips or repeats a row.
     let clock = Date.parse('2026-01-01T00:00:00Z')
     const at = (ms: number) => contextFor(database, owner.actor, () => new Date(ms))

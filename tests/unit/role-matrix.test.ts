@@ -5,22 +5,35 @@
 import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createStripeClient } from '../../src/server/billing/stripe-client'
+import { type StripeStandIn, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaces } from '../../src/server/db/schema'
 import { AppError, type ErrorCode } from '../../src/server/errors'
 import type { Operation } from '../../src/server/operations/operation'
 import { allOperations } from '../../src/server/operations/registry'
-import { anonymous, ROLES, type Role, roleAtLeast } from '../../src/server/services/context'
+import { ensureStripeCustomer } from '../../src/server/services/billing'
+import { anonymous, ROLES, type Role, roleAtLeast, type StripeAccess } from '../../src/server/services/context'
 import * as invitations from '../../src/server/services/invitations'
 import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
 
 let database: Database
+// The billing operations call Stripe: here the local stand-in, through the real SDK.
+let standIn: StripeStandIn
+let stripe: StripeAccess
 beforeAll(async () => {
   database = await createTestDatabase()
+  standIn = await startStripeStandIn()
+  const client = createStripeClient({ secretKey: 'sk_test_matrix', webhookSecret: null, pricePro: 'price_pro', apiUrl: standIn.url })
+  if (!client) throw new Error('no Stripe client')
+  stripe = { client, pricePro: 'price_pro' }
 })
-afterAll(() => database.close())
+afterAll(async () => {
+  await standIn.close()
+  await database.close()
+})
 
 /** A workspace of its own for one cell: its founder is its owner. */
 type Space = { id: string; slug: string; founder: string }
@@ -78,6 +91,11 @@ const fixtures: Record<string, Fixture> = {
   'invitations.create': async () => ({ email: `${randomUUID()}@invitee.test`, role: 'member' }),
   'invitations.resend': async (space) => ({ id: (await openInvitation(space)).id }),
   'invitations.revoke': async (space) => ({ id: (await openInvitation(space)).id }),
+  'billing.checkout': async () => ({}),
+  'billing.portal': async (space) => {
+    await ensureStripeCustomer({ db: database.db, stripe: stripe.client, now: () => new Date() }, { id: space.id, name: 'Matrix' })
+    return {}
+  },
 }
 
 /** Operations that name one object: another workspace's must be NOT_FOUND, even to an owner. */
@@ -122,7 +140,7 @@ describe(`the role matrix (${workspaceOperations.length} operations × ${callers
     // The caller is someone other than the founder, so an owner leaving is not the last owner.
     const callerId = caller === 'not a member' ? await createUser(database, 'Outsider') : await join(space, caller, 'Caller')
     const raw = await fixture(space, caller === 'not a member' ? space.founder : callerId)
-    const ctx = contextFor(database, sessionActor(callerId), undefined, space.slug)
+    const ctx = { ...contextFor(database, sessionActor(callerId), undefined, space.slug), stripe }
 
     const expected = caller === 'not a member' ? 'NOT_FOUND' : roleAtLeast(caller, op.role) ? 'ok' : 'FORBIDDEN'
     const before = expected === 'ok' ? null : await domainRows(database)

@@ -1,12 +1,12 @@
 // Development only: plays Stripe's part against the local stand-in, so billing can be shown with no network. It changes
 // the subscription in the stand-in as Stripe would (created, past due, paid, canceled) and then delivers the matching
 // signed event to our own webhook, exactly as Stripe delivers it. The app learns nothing from here but that event.
-import { eq } from 'drizzle-orm'
+import { and, eq, isNotNull } from 'drizzle-orm'
 import type Stripe from 'stripe'
 import { z } from 'zod'
 import type { StripeConfig } from '../config'
 import type { Db } from '../db/client'
-import { workspaceBilling, workspaces } from '../db/schema'
+import { stripeEvents, workspaceBilling, workspaces } from '../db/schema'
 import { BadRequest, NotFound } from '../errors'
 import type { Logger } from '../log'
 import { ensureStripeCustomer, HANDLED_EVENT_TYPES } from '../services/billing'
@@ -84,15 +84,74 @@ export async function triggerEvent(deps: SimulatorDeps, input: TriggerInput): Pr
 
 /** The stand-in's own control (not Stripe's API): what Stripe does by itself when a payment fails or succeeds. */
 async function setStatus(deps: SimulatorDeps, subscriptionId: string, status: Stripe.Subscription.Status): Promise<void> {
-  const response = await fetch(`${deps.stripeConfig.apiUrl}/_standin/subscriptions/${encodeURIComponent(subscriptionId)}`, {
+  await standInControl(deps, `/_standin/subscriptions/${encodeURIComponent(subscriptionId)}`, { status })
+}
+
+async function standInControl(deps: SimulatorDeps, path: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${deps.stripeConfig.apiUrl}${path}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${deps.stripeConfig.secretKey}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ status }),
+    body: new URLSearchParams(params),
   })
-  if (!response.ok) throw new Error(`the stand-in refused the status change: ${response.status} ${await response.text()}`)
+  if (!response.ok) throw new Error(`the stand-in refused ${path}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as Record<string, unknown>
 }
 
 function withoutResponse<T extends object>(object: T): Record<string, unknown> {
   const { lastResponse: _response, ...rest } = object as T & { lastResponse?: unknown }
   return rest
+}
+
+/**
+ * Whether the app plays Stripe's part itself: only against the stand-in (STRIPE_API_URL, which a live key refuses) and
+ * with a signing secret to sign its events. Then the stand-in's Checkout and portal pages are the app's /dev/stripe
+ * pages, in any NODE_ENV, so the browser suite can run the whole story against a production build.
+ */
+export function simulatorEnabled(
+  stripeConfig: StripeConfig | null,
+): stripeConfig is StripeConfig & { apiUrl: string; webhookSecret: string } {
+  return Boolean(stripeConfig?.apiUrl && stripeConfig.webhookSecret)
+}
+
+/**
+ * The "Pay" button of the simulated Checkout page: what Stripe does when a Checkout Session in subscription mode is
+ * paid. The subscription is created in the stand-in for the session's customer, and checkout.session.completed is
+ * delivered, signed, to our webhook. Answers the event, so the caller can wait for it to be applied.
+ */
+export async function completeCheckout(deps: SimulatorDeps, session: Stripe.Checkout.Session): Promise<TriggerResult> {
+  const { stripe, stripeConfig } = deps
+  if (!stripeConfig.webhookSecret) throw new BadRequest('The simulator needs STRIPE_WEBHOOK_SECRET to sign its events.')
+  const customer = typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null)
+  if (!customer || session.mode !== 'subscription') throw new BadRequest('Only subscription sessions with a customer can be paid here.')
+  if (session.status !== 'open') throw new BadRequest('This checkout session is no longer open.')
+  const price = stripeConfig.pricePro ?? 'price_pro'
+  const subscription = await stripe.subscriptions.create({
+    customer,
+    items: [{ price }],
+    metadata: { workspace_id: session.client_reference_id ?? '' },
+  })
+  const completed = await standInControl(deps, `/_standin/checkout_sessions/${encodeURIComponent(session.id)}`, {
+    subscription: subscription.id,
+  })
+  const signed = signEvent(stripeConfig.webhookSecret, 'checkout.session.completed', completed)
+  const response = await deliverEvent(`${deps.appUrl}/api/webhooks/stripe`, signed)
+  deps.log.info('simulated checkout paid', { session: session.id, eventId: signed.event.id, status: response.status })
+  return { event: 'checkout.session.completed', eventId: signed.event.id, subscription: subscription.id, webhookStatus: response.status }
+}
+
+/**
+ * Waits (up to `timeoutMs`) until the billing worker has applied the event, so the page the simulator returns to
+ * already shows its effect. Stripe gives no such promise; the simulator can, since the worker runs in this app.
+ */
+export async function waitUntilApplied(db: Db, eventId: string, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const [row] = await db
+      .select({ id: stripeEvents.id })
+      .from(stripeEvents)
+      .where(and(eq(stripeEvents.id, eventId), isNotNull(stripeEvents.appliedAt)))
+    if (row) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
 }

@@ -1,6 +1,7 @@
 // The app's one Stripe client factory: the API version pinned, the key from the configuration, made on demand.
 import Stripe from 'stripe'
 import type { StripeConfig } from '../config'
+import type { StripeAccess } from '../services/context'
 
 /**
  * Written out rather than left to the SDK's default: a minor release of `stripe` moves its default API version, and
@@ -36,4 +37,22 @@ export function apiOrigin(url: string): { host: string; port: number; protocol: 
   const parsed = new URL(url)
   const protocol = parsed.protocol === 'https:' ? 'https' : 'http'
   return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : protocol === 'https' ? 443 : 80, protocol }
+}
+
+const accessByConfig = new WeakMap<StripeConfig, StripeAccess>()
+
+/**
+ * What the billing operations receive in their context (ServiceContext.stripe): one client per configuration, made on
+ * first use and kept, so a request builds nothing. Null when Stripe is not configured.
+ */
+export function stripeAccess(cfg: StripeConfig | null): StripeAccess | null {
+  if (!cfg) return null
+  let access = accessByConfig.get(cfg)
+  if (!access) {
+    const client = createStripeClient(cfg)
+    if (!client) return null
+    access = { client, pricePro: cfg.pricePro }
+    accessByConfig.set(cfg, access)
+  }
+  return access
 }

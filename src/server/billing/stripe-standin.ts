@@ -49,7 +49,7 @@ export type StandInOptions = {
   secretKey?: string
   /** Where a checkout session's `url` points: `{id}` is replaced by the session id (the app's simulator page). */
   checkoutUrl?: string
-  /** Where a billing portal session's `url` points. */
+  /** Where a billing portal session's `url` points: `{id}` is replaced by the session id, `{customer}` by its customer. */
   portalUrl?: string
   now?: () => Date
 }
@@ -157,6 +157,15 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       }
       return setStatus(id, params.status as Stripe.Subscription.Status)
     }
+    // Not Stripe's either: a Checkout Session paid on the simulated checkout page is complete, with its subscription.
+    if (v1 === '_standin' && resource === 'checkout_sessions' && id && !action && method === 'POST') {
+      const session = checkoutSessions.get(id)
+      if (!session) throw missing('checkout.session', id)
+      const subscription = stringOrNull(params.subscription)
+      if (subscription) subscriptionOf(subscription)
+      Object.assign(session, { status: 'complete', payment_status: 'paid', subscription })
+      return session
+    }
     if (v1 !== 'v1') throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`)
     if (resource === 'customers' && !id && method === 'POST') {
       const customer = {
@@ -219,7 +228,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
         created: seconds(),
         customer,
         return_url: stringOrNull(params.return_url),
-        url: (options.portalUrl ?? `${base}/portal/{id}`).replace('{id}', sessionId),
+        url: (options.portalUrl ?? `${base}/portal/{id}`).replace('{id}', sessionId).replace('{customer}', customer),
         livemode: false,
       }
     }

@@ -14,7 +14,7 @@ export function contentSecurityPolicy({
   nonce: string
   development: boolean
   https: boolean
-  /** Origins a form submission may be redirected to: the configured OAuth providers' consent pages. */
+  /** Origins a form submission may be redirected to: the configured OAuth providers' consent pages, Stripe's hosted pages. */
   formTargets?: readonly string[]
 }): string {
   const directives = [

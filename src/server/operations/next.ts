@@ -44,6 +44,8 @@ export async function sessionContext(workspace?: string): Promise<ServiceContext
     appUrl: runtime.config.appUrl,
     mailQueued: nudgeMailWorker,
     passwords: await passwordHasher(runtime.auth),
+    // The SDK is loaded only where Stripe is configured, and only when a page or action of a session asks.
+    stripe: runtime.config.stripe ? (await import('../billing/stripe-client')).stripeAccess(runtime.config.stripe) : null,
   }
 }
 

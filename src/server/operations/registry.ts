@@ -11,6 +11,7 @@ import {
   revokeSession,
 } from './account-settings'
 import { getMe } from './accounts'
+import { openBillingPortal, startCheckout } from './billing'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
 import { createToken, revokeToken } from './tokens'
@@ -55,6 +56,8 @@ export const appOperations: readonly Operation[] = [
   resendInvitation,
   revokeInvitation,
   acceptInvitation,
+  startCheckout,
+  openBillingPortal,
   renameAccount,
   changeEmail,
   changePassword,

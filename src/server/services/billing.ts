@@ -4,11 +4,13 @@
 // subscription's state is never taken from an event's payload: Stripe does not deliver events in order, so applying
 // one reads the subscription from Stripe's API, under a lock on the workspace's billing row, and stores that. Whatever
 // order events arrive in, the last one applied stores Stripe's current state.
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm'
 import type Stripe from 'stripe'
 import type { Db } from '../db/client'
 import { stripeEvents, workspaceBilling, workspaces } from '../db/schema'
 import type { Logger } from '../log'
+import { recordActivity } from './activity'
+import { planForStatus } from './plans'
 
 /** What billing needs besides the database: the Stripe client (the stand-in in tests) and the clock. */
 export type BillingDeps = { db: Db; stripe: Stripe; now: () => Date; log: Logger }
@@ -34,6 +36,21 @@ export async function recordStripeEvent(db: Db, event: Stripe.Event, now: Date):
     .onConflictDoNothing({ target: stripeEvents.id })
     .returning({ id: stripeEvents.id })
   return { recorded: rows.length === 1 }
+}
+
+/**
+ * How long an applied event is kept. Its row is what makes a redelivery a no-op, and Stripe redelivers for up to three
+ * days, so a month leaves a wide margin; after that the ledger would only grow.
+ */
+export const APPLIED_EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
+
+/** Deletes applied events older than the retention (never an unapplied one, whatever its age). */
+export async function purgeAppliedStripeEvents(db: Db, now: Date): Promise<number> {
+  const deleted = await db
+    .delete(stripeEvents)
+    .where(and(isNotNull(stripeEvents.appliedAt), lt(stripeEvents.appliedAt, new Date(now.getTime() - APPLIED_EVENT_RETENTION_MS))))
+    .returning({ id: stripeEvents.id })
+  return deleted.length
 }
 
 /** After the first failed attempt wait this long before the next; the last delay repeats: an event is never dropped. */
@@ -199,6 +216,11 @@ async function syncWorkspace(
       updatedAt: deps.now(),
     })
     .where(eq(workspaceBilling.workspaceId, workspaceId))
+  // The feed tells the workspace when its plan or status moved (not on every event: most repeat what is stored).
+  if (row.status !== subscription.status) {
+    const data = { plan: planForStatus(subscription.status), status: subscription.status }
+    await recordActivity(db, { workspaceId, actorId: null, kind: 'plan.changed', subjectId: subscription.id, data })
+  }
   return null
 }
 
@@ -227,7 +249,10 @@ async function lockBillingRow(db: Db, workspaceId: string) {
  * row's lock, so only the first creates one; the idempotency key covers a crash between Stripe's answer and our
  * commit (the retry gets the same customer back). The caller has checked who may do this (the upgrade operation).
  */
-export async function ensureStripeCustomer(deps: BillingDeps, workspace: { id: string; name: string }): Promise<string> {
+export async function ensureStripeCustomer(
+  deps: Pick<BillingDeps, 'db' | 'stripe' | 'now'>,
+  workspace: { id: string; name: string },
+): Promise<string> {
   return deps.db.transaction(async (tx) => {
     const row = await lockBillingRow(tx, workspace.id)
     if (row.stripeCustomerId) return row.stripeCustomerId

@@ -1,5 +1,6 @@
 // What every service call receives: the database, who is acting, in which workspace, and the clock. Nothing is
 // read from globals.
+import type Stripe from 'stripe'
 import type { Db } from '../db/client'
 import { ROLES } from '../db/schema'
 import { Forbidden, Unauthenticated } from '../errors'
@@ -63,7 +64,12 @@ export type ServiceContext = {
   mailQueued?: () => void
   /** For the services that check or set a password (account settings, deletion). */
   passwords?: PasswordHasher
+  /** For the billing operations (services/workspace-billing.ts): absent or null when Stripe is not configured. */
+  stripe?: StripeAccess | null
 }
+
+/** The configured Stripe account: the client (the stand-in in development and tests) and the Pro plan's price. */
+export type StripeAccess = { client: Stripe; pricePro: string | null }
 
 export const anonymous: Actor = { type: 'anonymous' }
 

@@ -13,6 +13,7 @@ import { isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, roleAtLeast, type ServiceContext } from './context'
 import { MEMBERS_MAX } from './members'
 import { parseInput } from './parse'
+import { requireRoomForMember } from './plan-limits'
 import { emailField } from './text'
 import { hashSecret } from './tokens'
 import { WORKSPACES_PER_PERSON_MAX } from './workspaces'
@@ -159,6 +160,7 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateIn
         return { id: open.id, workspaceId: access.workspaceId }
       }
       await requireRoomFor(tx, access.workspaceId)
+      await requireRoomForMember(tx, access.workspaceId, 'invite')
       const [row] = await tx
         .insert(invitations)
         // A placeholder hash, replaced by sendLink in this transaction: the real secret exists only in the e-mail.
@@ -315,6 +317,7 @@ export async function accept(
       if ((mine?.n ?? 0) >= WORKSPACES_PER_PERSON_MAX) {
         throw new PlanLimit(`You can belong to at most ${WORKSPACES_PER_PERSON_MAX} workspaces. Leave one, then accept again.`)
       }
+      await requireRoomForMember(tx, row.workspaceId, 'accept')
       // The invitation row is locked, so no other accept of it runs; a conflict here is a join by another route.
       await tx.insert(memberships).values({ workspaceId: row.workspaceId, userId, role: row.role, createdAt: now }).onConflictDoNothing()
     }

@@ -9,6 +9,7 @@ import { requireRole } from './access'
 import { INT4_MAX, isStorableDate, isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import type { ServiceContext } from './context'
 import { parseInput } from './parse'
+import { requireRoomForProject } from './plan-limits'
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from './project-limits'
 import { FREE_TEXT_PATTERN, longTextField, nameField, ONE_LINE_PATTERN } from './text'
 
@@ -160,10 +161,14 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreatePr
   const { name, description } = parseInput(CreateProjectInput, input)
   // The clock comes from the context, at millisecond precision, so cursors built from it round-trip exactly.
   const now = ctx.now()
-  const [row] = await ctx.db
-    .insert(projects)
-    .values({ workspaceId, createdBy: userId, name, description, createdAt: now, updatedAt: now })
-    .returning()
+  const row = await ctx.db.transaction(async (tx) => {
+    await requireRoomForProject(tx, workspaceId)
+    const [inserted] = await tx
+      .insert(projects)
+      .values({ workspaceId, createdBy: userId, name, description, createdAt: now, updatedAt: now })
+      .returning()
+    return inserted
+  })
   if (!row) throw new Error('insert returned no row')
   return toProject(row)
 }

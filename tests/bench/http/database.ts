@@ -8,6 +8,7 @@ import { SCOPES } from '../../../src/server/services/context'
 import * as projects from '../../../src/server/services/projects'
 import { hashSecret, TOKEN_PREFIX } from '../../../src/server/services/tokens'
 import { contextFor, sessionActor } from '../../support/db'
+import { makePro } from '../../support/plans'
 import { throwawayPostgres } from '../../support/server'
 import { signUp } from './action'
 
@@ -50,6 +51,8 @@ export async function seed(tokenCount: number): Promise<Seeded> {
     if (!workspace) throw new Error('personal workspace not found')
     const workspaceSlug = workspace.slug
     const ctx = contextFor(database, sessionActor(userId), undefined, workspaceSlug)
+    // Pro: the benchmark creates far more than Free's three projects (its action round creates one per request).
+    await makePro(database, workspaceSlug)
     for (let i = 0; i < PROJECTS; i++) await projects.create(ctx, { name: `Project ${i}`, description: `Benchmark project ${i}` })
     // Inserted as tokens.create stores them (prefix, SHA-256, every scope) rather than through it: the service caps a
     // member at 50 active tokens, fewer than a fast server needs to stay under 600 a minute each.

@@ -1,5 +1,6 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
+import { PaymentFailedBanner } from '@/components/payment-failed-banner'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { VerifyNotice } from '@/components/verify-notice'
 import { sessionContext } from '@/server/operations/next'
@@ -32,10 +33,12 @@ async function Frame(slug: string, children: ReactNode) {
             {roleAtLeast(workspace.role, 'admin') && <Link href={`${base}/settings/members`}>Members</Link>}
             <Link href={`${base}/settings/tokens`}>API tokens</Link>
             <Link href={`${base}/settings`}>Settings</Link>
+            {workspace.role === 'owner' && <Link href={`${base}/settings/billing`}>Billing</Link>}
           </nav>
         </div>
       </div>
       <VerifyNotice ctx={ctx} back={base} />
+      <PaymentFailedBanner ctx={ctx} slug={workspace.slug} owner={workspace.role === 'owner'} />
       {children}
     </>
   )

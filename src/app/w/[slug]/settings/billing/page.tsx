@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto'
+import type { Metadata } from 'next'
+import { ManageBillingForm, UpgradeForm } from '@/components/billing-forms'
+import { unlessUnavailable } from '@/components/unavailable-page'
+import { simulatorEnabled } from '@/server/billing/simulator'
+import { config } from '@/server/config'
+import * as billing from '@/server/services/workspace-billing'
+import { openBillingPortalAction, startCheckoutAction } from '../../../billing-actions'
+import { currentWorkspace } from '../../current'
+
+export const metadata: Metadata = { title: 'Billing' }
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' })
+
+const STATUS_NAMES: Record<string, string> = {
+  active: 'Active',
+  trialing: 'Trial',
+  past_due: 'Payment failed: Stripe is retrying',
+  unpaid: 'Unpaid',
+  canceled: 'Cancelled',
+  incomplete: 'Waiting for the first payment',
+  incomplete_expired: 'First payment not made',
+  paused: 'Paused',
+}
+
+type SearchParams = Promise<{ checkout?: string | string[] }>
+
+export default async function BillingPage(props: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
+  const { slug } = await props.params
+  return unlessUnavailable(`/w/${encodeURIComponent(slug)}/settings/billing`, () => Billing(slug, props.searchParams))
+}
+
+async function Billing(slug: string, searchParams: SearchParams) {
+  const { ctx, workspace } = await currentWorkspace(slug, `/w/${slug}/settings/billing`)
+  if (workspace.role !== 'owner') {
+    // As on the members page: a member may know the page exists, and is told why it is closed to them.
+    return (
+      <main className="medium">
+        <h1>Billing</h1>
+        <p role="alert" className="notice error">
+          Only owners manage billing. Ask an owner of {workspace.name} to upgrade or update the payment method.
+        </p>
+      </main>
+    )
+  }
+  const [overview, { checkout }] = await Promise.all([billing.overview(ctx), searchParams])
+  const cfg = config()
+  const configured = Boolean(cfg.stripe?.pricePro)
+  const pro = overview.plan === 'pro'
+  const limit = (n: number) => (Number.isFinite(n) ? String(n) : 'unlimited')
+  return (
+    <main className="medium">
+      <h1>Billing</h1>
+      {checkout === 'success' && (
+        <p role="status" className="notice success">
+          {pro
+            ? `Thank you: ${workspace.name} is on Pro.`
+            : 'Payment received. Pro starts as soon as Stripe confirms it: reload in a moment.'}
+        </p>
+      )}
+      {checkout === 'canceled' && (
+        <p role="status" className="notice">
+          Checkout was cancelled; nothing was charged.
+        </p>
+      )}
+      <section className="card" aria-labelledby="plan">
+        <h2 id="plan">Plan</h2>
+        <dl className="read-only">
+          <dt>Plan</dt>
+          <dd data-testid="plan-name">{overview.planName}</dd>
+          {overview.status && (
+            <>
+              <dt>Status</dt>
+              <dd>{STATUS_NAMES[overview.status] ?? overview.status}</dd>
+            </>
+          )}
+          {overview.currentPeriodEnd && overview.status !== 'canceled' && (
+            <>
+              <dt>{overview.cancelAtPeriodEnd ? 'Ends on' : 'Renews on'}</dt>
+              <dd>{dateFormat.format(overview.currentPeriodEnd)}</dd>
+            </>
+          )}
+          <dt>Projects</dt>
+          <dd>
+            {overview.usage.projects} of {limit(overview.usage.projectsAllowed)}
+          </dd>
+          <dt>Members</dt>
+          <dd>
+            {overview.usage.members} of {limit(overview.usage.membersAllowed)}
+          </dd>
+        </dl>
+        {overview.paymentFailed && (
+          <p role="alert" className="notice error">
+            The last payment failed. Update the payment method in Manage billing to keep Pro.
+          </p>
+        )}
+        {!pro && overview.status === 'canceled' && (
+          <p className="hint">
+            The subscription has ended, so the workspace is on Free: everything in it stays, but new projects and members are limited to
+            Free’s numbers.
+          </p>
+        )}
+      </section>
+      {configured ? (
+        <section className="card" aria-labelledby="change">
+          <h2 id="change">{pro ? 'Your subscription' : 'Upgrade'}</h2>
+          {!pro && (
+            <>
+              <p>Pro: unlimited projects and members, and uploads up to 100 MB. Paid monthly through Stripe.</p>
+              <UpgradeForm action={startCheckoutAction} workspace={workspace.slug} attempt={randomUUID()} />
+            </>
+          )}
+          {overview.hasCustomer && (
+            <>
+              <p>Invoices, the payment method and cancelling are in Stripe’s customer portal.</p>
+              <ManageBillingForm action={openBillingPortalAction} workspace={workspace.slug} />
+            </>
+          )}
+        </section>
+      ) : (
+        <section className="card" aria-labelledby="not-configured">
+          <h2 id="not-configured">Stripe is not configured</h2>
+          <p>
+            This server has no Stripe account set up (<code>STRIPE_SECRET_KEY</code>, <code>STRIPE_PRICE_PRO</code>), so every workspace is
+            on Free.
+          </p>
+          {cfg.env === 'development' && (
+            <p>
+              To try billing with no network and no Stripe account, run <code>npm run stripe:standin</code> and set the stand-in values from{' '}
+              <code>.env.example</code>; Upgrade then leads to a simulated checkout.
+            </p>
+          )}
+        </section>
+      )}
+      {configured && simulatorEnabled(cfg.stripe) && (
+        <p className="hint">Stripe here is the local stand-in: checkout and the customer portal are simulated, and no money moves.</p>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,23 @@
+// The banner across a workspace's pages while its last payment has failed (Stripe's past_due or unpaid): owners get a
+// link to billing, everyone else is told whom to ask. It stays until Stripe reports the payment made or the plan ended.
+import Link from 'next/link'
+import type { ServiceContext } from '@/server/services/context'
+import { paymentFailed } from '@/server/services/workspace-billing'
+
+export async function PaymentFailedBanner({ ctx, slug, owner }: { ctx: ServiceContext; slug: string; owner: boolean }) {
+  if (!(await paymentFailed(ctx))) return null
+  return (
+    <div className="inner">
+      <section className="notice error" role="alert" aria-label="Payment failed">
+        <p>
+          The last payment for this workspace failed.{' '}
+          {owner ? (
+            <Link href={`/w/${slug}/settings/billing`}>Update billing</Link>
+          ) : (
+            'Ask an owner of the workspace to update the payment method.'
+          )}
+        </p>
+      </section>
+    </div>
+  )
+}

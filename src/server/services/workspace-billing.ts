@@ -1,0 +1,148 @@
+// A workspace's billing as its owners see and change it: the plan and subscription shown on the billing page, and the
+// two ways to Stripe — Checkout to upgrade, the customer portal to manage (invoices, payment method, cancelling).
+// Stripe itself changes the plan, through the webhook (services/billing.ts); nothing here writes a subscription.
+import { count, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import { memberships, projects, workspaceBilling, workspaces } from '../db/schema'
+import { Conflict, NotFound } from '../errors'
+import { requireRole } from './access'
+import { ensureStripeCustomer } from './billing'
+import { requireSessionUser, type ServiceContext, type StripeAccess } from './context'
+import { parseInput } from './parse'
+import { PLANS, type PlanId, planForStatus } from './plans'
+
+/** Statuses in which a payment has failed: the workspace shows a banner until it is paid (or the plan ends). */
+export const PAYMENT_FAILED_STATUSES = ['past_due', 'unpaid'] as const
+
+export type BillingOverview = {
+  plan: PlanId
+  planName: string
+  /** Stripe's subscription status; null when the workspace never subscribed. */
+  status: string | null
+  /** When the current period ends: the renewal date, or the end of a cancelled plan. */
+  currentPeriodEnd: Date | null
+  cancelAtPeriodEnd: boolean
+  /** Whether there is a Stripe customer to open the portal for. */
+  hasCustomer: boolean
+  paymentFailed: boolean
+  /** What the workspace has, against what its plan allows (Infinity: no limit). */
+  usage: { projects: number; projectsAllowed: number; members: number; membersAllowed: number }
+}
+
+/** What the billing page shows. Owners only: the plan is the owners' business. */
+export async function overview(ctx: ServiceContext): Promise<BillingOverview> {
+  const { workspaceId } = await requireRole(ctx, 'owner')
+  const [[row], [projectCount], [memberCount]] = await Promise.all([
+    ctx.db.select().from(workspaceBilling).where(eq(workspaceBilling.workspaceId, workspaceId)),
+    ctx.db.select({ n: count() }).from(projects).where(eq(projects.workspaceId, workspaceId)),
+    ctx.db.select({ n: count() }).from(memberships).where(eq(memberships.workspaceId, workspaceId)),
+  ])
+  const status = row?.status ?? null
+  const plan = planForStatus(status)
+  return {
+    plan,
+    planName: PLANS[plan].name,
+    status,
+    currentPeriodEnd: row?.currentPeriodEnd ?? null,
+    cancelAtPeriodEnd: row?.cancelAtPeriodEnd ?? false,
+    hasCustomer: Boolean(row?.stripeCustomerId),
+    paymentFailed: isPaymentFailed(status),
+    usage: {
+      projects: projectCount?.n ?? 0,
+      projectsAllowed: PLANS[plan].projects,
+      members: memberCount?.n ?? 0,
+      membersAllowed: PLANS[plan].members,
+    },
+  }
+}
+
+export function isPaymentFailed(status: string | null): boolean {
+  return (PAYMENT_FAILED_STATUSES as readonly (string | null)[]).includes(status)
+}
+
+/** For the banner on every workspace page: whether the workspace's last payment failed. Any member may know it. */
+export async function paymentFailed(ctx: ServiceContext): Promise<boolean> {
+  const { workspaceId } = await requireRole(ctx, 'member')
+  const [row] = await ctx.db
+    .select({ status: workspaceBilling.status })
+    .from(workspaceBilling)
+    .where(eq(workspaceBilling.workspaceId, workspaceId))
+  return isPaymentFailed(row?.status ?? null)
+}
+
+export const StartCheckoutInput = z.object({
+  /**
+   * Made when the billing page is rendered and posted with the form, so the clicks of one page (a double click, a
+   * resubmission) share an idempotency key and get one Checkout Session; a new visit gets a new one.
+   */
+  attempt: z.uuid().optional(),
+})
+export const OpenPortalInput = z.object({})
+
+/** Where the browser goes next: Stripe's (or the stand-in's) hosted page. */
+export const StripeRedirect = z.object({ url: z.url().max(2048) })
+export type StripeRedirect = z.infer<typeof StripeRedirect>
+
+const NOT_CONFIGURED = 'Billing is not set up on this server: Stripe is not configured.'
+
+function requireStripe(ctx: ServiceContext): StripeAccess {
+  if (!ctx.stripe) throw new Conflict(NOT_CONFIGURED)
+  return ctx.stripe
+}
+
+async function ownedWorkspace(ctx: ServiceContext) {
+  requireSessionUser(ctx.actor, 'Billing is managed')
+  const { workspaceId } = await requireRole(ctx, 'owner')
+  const [workspace] = await ctx.db.select().from(workspaces).where(eq(workspaces.id, workspaceId))
+  if (!workspace) throw new NotFound('Workspace')
+  const [billing] = await ctx.db.select().from(workspaceBilling).where(eq(workspaceBilling.workspaceId, workspaceId))
+  return { workspace, billing }
+}
+
+function billingPage(ctx: ServiceContext, slug: string, query = ''): string {
+  if (!ctx.appUrl) throw new Error('ServiceContext.appUrl is needed for the URLs Stripe sends the person back to')
+  return new URL(`/w/${slug}/settings/billing${query}`, ctx.appUrl).toString()
+}
+
+/**
+ * Upgrade: a Checkout Session for the Pro price, in subscription mode, for the workspace's one Stripe customer (made
+ * on first use; concurrent clicks queue on the billing row and share it). client_reference_id names the workspace,
+ * which is how the webhook's checkout.session.completed finds it.
+ */
+export async function startCheckout(ctx: ServiceContext, input: z.input<typeof StartCheckoutInput>): Promise<StripeRedirect> {
+  const { attempt } = parseInput(StartCheckoutInput, input)
+  const { workspace, billing } = await ownedWorkspace(ctx)
+  const stripe = requireStripe(ctx)
+  if (!stripe.pricePro) throw new Conflict(`${NOT_CONFIGURED} (STRIPE_PRICE_PRO is not set)`)
+  if (planForStatus(billing?.status) === 'pro') throw new Conflict('This workspace is on Pro already. Use Manage billing to change it.')
+  const customer = await ensureStripeCustomer({ db: ctx.db, stripe: stripe.client, now: ctx.now }, workspace)
+  // Without an attempt id (a form posted by hand), clicks within the same ten minutes share one session.
+  const window = Math.floor(ctx.now().getTime() / 600_000)
+  const session = await stripe.client.checkout.sessions.create(
+    {
+      mode: 'subscription',
+      customer,
+      client_reference_id: workspace.id,
+      line_items: [{ price: stripe.pricePro, quantity: 1 }],
+      subscription_data: { metadata: { workspace_id: workspace.id } },
+      metadata: { workspace_id: workspace.id },
+      success_url: billingPage(ctx, workspace.slug, '?checkout=success'),
+      cancel_url: billingPage(ctx, workspace.slug, '?checkout=canceled'),
+    },
+    { idempotencyKey: `twofold-checkout-${workspace.id}-${attempt ?? `w${window}`}` },
+  )
+  if (!session.url) throw new Error('Stripe answered a Checkout Session without a url')
+  return { url: session.url }
+}
+
+/** Manage billing: a customer portal session for the workspace's Stripe customer, coming back to the billing page. */
+export async function openPortal(ctx: ServiceContext, _input: z.input<typeof OpenPortalInput> = {}): Promise<StripeRedirect> {
+  const { workspace, billing } = await ownedWorkspace(ctx)
+  const stripe = requireStripe(ctx)
+  if (!billing?.stripeCustomerId) throw new Conflict('This workspace has no billing account yet. Upgrade first.')
+  const session = await stripe.client.billingPortal.sessions.create({
+    customer: billing.stripeCustomerId,
+    return_url: billingPage(ctx, workspace.slug),
+  })
+  return { url: session.url }
+}

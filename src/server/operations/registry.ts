@@ -11,6 +11,7 @@ import {
   revokeSession,
 } from './account-settings'
 import { getMe } from './accounts'
+import { deleteFile, downloadFile, listFiles, uploadFile } from './files'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
 import { createToken, revokeToken } from './tokens'
@@ -39,6 +40,10 @@ export const publicOperations: readonly Operation[] = [
   getMe,
   getWorkspace,
   listMembers,
+  listFiles,
+  uploadFile,
+  downloadFile,
+  deleteFile,
 ]
 
 export const appOperations: readonly Operation[] = [

@@ -3,8 +3,9 @@
 import type { Db } from '../db/client'
 import { ROLES } from '../db/schema'
 import { Forbidden, Unauthenticated } from '../errors'
+import type { FileStorage } from '../files/storage'
 
-export const SCOPES = ['projects:read', 'projects:write', 'members:read'] as const
+export const SCOPES = ['projects:read', 'projects:write', 'members:read', 'files:read', 'files:write'] as const
 export type Scope = (typeof SCOPES)[number]
 
 export { ROLES }
@@ -47,6 +48,8 @@ export type ServiceContext = {
   mailQueued?: () => void
   /** For the services that check or set a password (account settings, deletion). */
   passwords?: PasswordHasher
+  /** Where uploaded files' bytes live; the file services that read or write bytes need it. */
+  storage?: FileStorage
 }
 
 export const anonymous: Actor = { type: 'anonymous' }

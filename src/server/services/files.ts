@@ -47,13 +47,23 @@ export const FileInfo = z
     id: z.uuid().max(UUID_LENGTH),
     projectId: z.uuid().max(UUID_LENGTH),
     name: z.string().meta({ maxLength: FILE_NAME_MAX, pattern: FILE_NAME_PATTERN }),
-    contentType: z.string().max(200).describe('decided from the content, not from what the uploader declared'),
-    size: z.int().nonnegative().describe('in bytes'),
+    contentType: z
+      .string()
+      .max(200)
+      .regex(/^[a-z]+\/[a-z0-9.+-]+(; charset=utf-8)?$/)
+      .describe('decided from the content, not from what the uploader declared'),
+    size: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('in bytes'),
     sha256: z
       .string()
+      .length(64)
       .regex(/^[0-9a-f]{64}$/)
       .describe('hex SHA-256 of the content; the download’s ETag'),
-    uploadedBy: z.string().max(200).nullable().describe('the uploader’s user id; null once their account is deleted'),
+    uploadedBy: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .nullable()
+      .describe('the uploader’s user id; null once their account is deleted'),
     createdAt: z.iso.datetime().max(TIMESTAMP_MAX_LENGTH),
   })
   .meta({ id: 'File' })

@@ -44,3 +44,36 @@ export function filesOnDisk(dir: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
 }
+
+export const MULTIPART_BOUNDARY = 'twofold-upload-boundary'
+
+/**
+ * A multipart/form-data body carrying one file of `size` bytes (a PNG head, then filler), produced as it is read:
+ * a 100 MB upload without 100 MB in the test's memory either.
+ */
+export function multipartStream(name: string, size: number, boundary = MULTIPART_BOUNDARY): ReadableStream<Uint8Array> {
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`,
+  )
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
+  const first = pngBytes(Math.min(size, 64 * 1024))
+  const filler = Buffer.alloc(256 * 1024, 0x5a)
+  let sent = 0
+  let stage: 'head' | 'body' | 'tail' | 'done' = 'head'
+  return new ReadableStream({
+    pull(controller) {
+      if (stage === 'head') {
+        controller.enqueue(head)
+        stage = 'body'
+      } else if (stage === 'body') {
+        const chunk = sent === 0 ? first : filler.subarray(0, Math.min(filler.length, size - sent))
+        sent += chunk.length
+        if (chunk.length) controller.enqueue(new Uint8Array(chunk))
+        if (sent >= size) stage = 'tail'
+      } else if (stage === 'tail') {
+        controller.enqueue(tail)
+        stage = 'done'
+      } else controller.close()
+    },
+  })
+}

@@ -8,9 +8,9 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
 import { filePurges, files, memberships, workspaceBilling, workspaces } from '../../src/server/db/schema'
+import { purgeDue, UPLOAD_GRACE_MS } from '../../src/server/files/purge'
 import { PART_BYTES, s3Storage } from '../../src/server/files/s3-storage'
 import type { FileStorage } from '../../src/server/files/storage'
-import { purgeDue, UPLOAD_GRACE_MS } from '../../src/server/files/purge'
 import { storageKey } from '../../src/server/files/storage'
 import { contentDisposition, requestedRange } from '../../src/server/http/download'
 import type { ServiceContext } from '../../src/server/services/context'
@@ -19,7 +19,7 @@ import * as projects from '../../src/server/services/projects'
 import * as workspaceService from '../../src/server/services/workspaces'
 import { temporaryStorage } from '../support/api'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
-import { filesOnDisk, pngBytes, sha256 } from '../support/files'
+import { filesOnDisk, pngBytes } from '../support/files'
 import { type S3Standin, startS3Standin } from '../support/s3'
 
 let database: Database
@@ -34,7 +34,10 @@ async function personWithProject(storage: FileStorage, opts: { pro?: boolean } =
   const userId = await createUser(database)
   const ctx: ServiceContext = { ...contextFor(database, sessionActor(userId)), storage }
   if (opts.pro) {
-    const [space] = await database.db.select().from(workspaces).where(eq(workspaces.slug, personalWorkspace(userId)))
+    const [space] = await database.db
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.slug, personalWorkspace(userId)))
     await database.db.insert(workspaceBilling).values({ workspaceId: space?.id ?? '', status: 'active' })
   }
   const project = await projects.create(ctx, { name: 'P' })
@@ -88,7 +91,10 @@ describe('uploading through the service', () => {
   test('an admin may delete a member’s file; the member may not delete the admin’s', async () => {
     const admin = await personWithProject(local)
     const memberId = await createUser(database)
-    const [space] = await database.db.select().from(workspaces).where(eq(workspaces.slug, personalWorkspace(admin.userId)))
+    const [space] = await database.db
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.slug, personalWorkspace(admin.userId)))
     await database.db.insert(memberships).values({ workspaceId: space?.id ?? '', userId: memberId, role: 'member' })
     const member = { ...contextFor(database, sessionActor(memberId), undefined, personalWorkspace(admin.userId)), storage: local }
     const theirs = await fileService.upload(member, { id: admin.projectId, name: 'm.txt', body: Readable.from([Buffer.from('member')]) })
@@ -102,7 +108,10 @@ describe('uploading through the service', () => {
 describe('the purge', () => {
   test('bytes an upload left behind (a crash before its row) are removed once their grace has passed, not before', async () => {
     const { userId, projectId } = await personWithProject(local)
-    const [space] = await database.db.select().from(workspaces).where(eq(workspaces.slug, personalWorkspace(userId)))
+    const [space] = await database.db
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.slug, personalWorkspace(userId)))
     const key = storageKey({ workspaceId: space?.id ?? '', projectId, fileId: crypto.randomUUID() })
     const now = new Date()
     await database.db.insert(filePurges).values({ storageKey: key, purgeAfter: new Date(now.getTime() + UPLOAD_GRACE_MS) })
@@ -159,8 +168,8 @@ describe('on S3 (s3rver)', () => {
     expect(await objects()).toHaveLength(2)
 
     const opened = await fileService.open(ctx, { id: projectId, fileId: small.id })
-    expect(Buffer.concat(await (await opened.read())?.toArray() ?? []).toString()).toBe('hello s3')
-    expect(Buffer.concat(await (await opened.read({ start: 6, end: 7 }))?.toArray() ?? []).toString()).toBe('s3')
+    expect(Buffer.concat((await (await opened.read())?.toArray()) ?? []).toString()).toBe('hello s3')
+    expect(Buffer.concat((await (await opened.read({ start: 6, end: 7 }))?.toArray()) ?? []).toString()).toBe('s3')
     const [row] = await database.db.select().from(files).where(eq(files.id, large.id))
     expect(await storage.stat(row?.storageKey ?? '')).toEqual({ size: PART_BYTES * 2 + 12345 })
 

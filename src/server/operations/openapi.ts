@@ -297,8 +297,20 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }
   if (http.stream?.response === 'bytes') {
     parameters.push(
-      { name: 'Range', in: 'header', required: false, schema: { type: 'string', pattern: '^bytes=', maxLength: 100 }, description: 'one byte range' },
-      { name: 'If-Range', in: 'header', required: false, schema: ENTITY_TAGS, description: 'the range only if the file still has this ETag' },
+      {
+        name: 'Range',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', pattern: '^bytes=', maxLength: 100 },
+        description: 'one byte range',
+      },
+      {
+        name: 'If-Range',
+        in: 'header',
+        required: false,
+        schema: ENTITY_TAGS,
+        description: 'the range only if the file still has this ETag',
+      },
       { name: 'If-None-Match', in: 'header', required: false, schema: ENTITY_TAGS, description: 'an ETag you hold: 304 if it is current' },
     )
   }

@@ -116,12 +116,11 @@ export async function downloadResponse(request: Request, opened: OpenedFile, hea
   const body = await opened.read(range)
   if (!body) throw new NotFound('File')
   headers.set('Content-Type', file.contentType)
-  if (range) {
-    headers.set('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`)
-    headers.set('Content-Length', String(range.end - range.start + 1))
-  } else {
-    headers.set('Content-Length', String(file.size))
-  }
+  if (range) headers.set('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`)
+  const length = String(range ? range.end - range.start + 1 : file.size)
+  headers.set('Content-Length', length)
+  // Next drops Content-Length from route handlers' answers; server.js restores it from this (and removes this).
+  headers.set('X-Content-Length', length)
   request.signal?.addEventListener('abort', () => body.destroy(), { once: true })
   return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, { status: range ? 206 : 200, headers })
 }

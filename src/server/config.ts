@@ -38,6 +38,17 @@ const EnvSchema = z.object({
     ),
   MAIL_FROM: z.string().trim().min(1).default('Twofold <no-reply@localhost>').describe('the From of every e-mail the app sends'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  FILES_STORAGE: z.enum(['local', 's3']).default('local').describe('where uploaded files live: local (a directory) or s3'),
+  FILES_DIR: z.string().trim().min(1).default('.data/files').describe('the directory for FILES_STORAGE=local'),
+  S3_BUCKET: optionalText('the bucket for FILES_STORAGE=s3'),
+  S3_REGION: z.string().trim().min(1).default('us-east-1').describe('the bucket’s region'),
+  S3_ENDPOINT: z.url().optional().describe('an S3-compatible endpoint (MinIO, R2, a local stand-in); unset for AWS S3 itself'),
+  S3_ACCESS_KEY_ID: optionalText('the access key for the bucket; unset: the AWS SDK’s default credential chain'),
+  S3_SECRET_ACCESS_KEY: optionalText('the secret key that goes with S3_ACCESS_KEY_ID'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('address the bucket as {endpoint}/{bucket} (default: true when S3_ENDPOINT is set)'),
   GITHUB_CLIENT_ID: optionalText('the Client ID of a GitHub OAuth app; with GITHUB_CLIENT_SECRET, shows "Continue with GitHub"'),
   GITHUB_CLIENT_SECRET: optionalText('the client secret of that GitHub OAuth app'),
   GOOGLE_CLIENT_ID: optionalText('the Client ID of a Google OAuth client; with GOOGLE_CLIENT_SECRET, shows "Continue with Google"'),
@@ -92,7 +103,20 @@ export type Config = {
   oauth: OAuthConfig
   /** Stripe: null unless STRIPE_SECRET_KEY is set. Nothing else in the app needs it to run. */
   stripe: StripeConfig | null
+  /** Where uploaded files' bytes live (src/server/files/storage.ts). */
+  files: FilesConfig
 }
+
+export type FilesConfig =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 's3'
+      bucket: string
+      region: string
+      endpoint: string | null
+      forcePathStyle: boolean
+      credentials: { accessKeyId: string; secretAccessKey: string } | null
+    }
 
 export type StripeConfig = {
   secretKey: string
@@ -154,6 +178,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
   const oauth = parseOAuth(e)
   const stripe = parseStripe(e)
+  const files = parseFiles(e)
 
   return {
     env: e.NODE_ENV,
@@ -166,6 +191,23 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
     oauth,
     stripe,
+    files,
+  }
+}
+
+function parseFiles(e: Env): FilesConfig {
+  if (e.FILES_STORAGE === 'local') return { kind: 'local', dir: e.FILES_DIR }
+  if (!e.S3_BUCKET) {
+    throw new ConfigError(`Invalid environment:\n  S3_BUCKET: required when FILES_STORAGE=s3 (${EnvSchema.shape.S3_BUCKET.description})`)
+  }
+  const credentials = clientOf(e, 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY')
+  return {
+    kind: 's3',
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION,
+    endpoint: e.S3_ENDPOINT ?? null,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE ? e.S3_FORCE_PATH_STYLE === 'true' : Boolean(e.S3_ENDPOINT),
+    credentials: credentials && { accessKeyId: credentials.clientId, secretAccessKey: credentials.clientSecret },
   }
 }
 

@@ -2,9 +2,12 @@
 import type { SignInLimits } from './auth/accounts'
 import type { Auth } from './auth/auth'
 import type { PasswordResetLimits } from './auth/password-reset'
+import type { BackgroundWorker } from './background-worker'
 import type { BillingWorker } from './billing/worker'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
+import { startPurgeWorker } from './files/purge'
+import { createStorage, type FileStorage } from './files/storage'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
 import { flushLogs, log } from './log'
 import { mailTransportFor } from './mail/transport'
@@ -28,7 +31,14 @@ export type Limits = {
  * database's notifications; absent where nothing listens, e.g. in tests that build their own). The public API
  * needs no more than this.
  */
-export type CoreRuntime = { config: Config; database: Database; tokenCache?: TokenCache; tokenUsage?: TokenUsage }
+export type CoreRuntime = {
+  config: Config
+  database: Database
+  tokenCache?: TokenCache
+  tokenUsage?: TokenUsage
+  /** Where uploaded files' bytes live (absent in tests that build their own runtime without files). */
+  storage?: FileStorage
+}
 /** The core and Better Auth, which the app's pages and actions need for sessions. */
 export type SharedRuntime = CoreRuntime & { auth: Auth }
 export type Runtime = SharedRuntime & { limits: Limits }
@@ -59,6 +69,7 @@ async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
       database,
       tokenCache: listeningTokenCache(database),
       tokenUsage: new TokenUsage(database.db),
+      storage: await createStorage(cfg.files),
     }
     if (cfg.seedDemo) await seedDemo({ database, auth: await createAuthFor(core) })
     log.info('runtime ready', { database: database.kind })
@@ -101,11 +112,13 @@ const RUNTIME = Symbol.for('twofold.runtime')
 const AUTH = Symbol.for('twofold.auth')
 const MAIL_WORKER = Symbol.for('twofold.mail-worker')
 const BILLING_WORKER = Symbol.for('twofold.billing-worker')
+const PURGE_WORKER = Symbol.for('twofold.file-purge-worker')
 type Holder = {
   [RUNTIME]?: Promise<CoreRuntime>
   [AUTH]?: Promise<Auth>
   [MAIL_WORKER]?: MailWorker
   [BILLING_WORKER]?: Promise<BillingWorker | null>
+  [PURGE_WORKER]?: BackgroundWorker
 }
 const limitsOf = new WeakMap<Database, Limits>()
 
@@ -150,8 +163,16 @@ async function openAppRuntime(cfg: Config): Promise<CoreRuntime> {
   if (!shuttingDown) {
     startMailWorkerOnce(core)
     startBillingWorkerOnce(core)
+    startPurgeWorkerOnce(core)
   }
   return core
+}
+
+/** Removes the bytes of deleted files (and of uploads a crash abandoned): files/purge.ts. */
+function startPurgeWorkerOnce({ database, storage }: CoreRuntime): void {
+  const holder = globalThis as Holder
+  if (holder[PURGE_WORKER] || !storage) return
+  holder[PURGE_WORKER] = startPurgeWorker({ db: database.db, storage, notifications: database.notifications, log })
 }
 
 /**
@@ -248,6 +269,9 @@ async function closeRuntime(): Promise<void> {
     await worker.stop()
     log.info('mail worker stopped')
   }
+  const purge = holder[PURGE_WORKER]
+  holder[PURGE_WORKER] = undefined
+  await purge?.stop()
   const billing = await holder[BILLING_WORKER]
   holder[BILLING_WORKER] = undefined
   if (billing) {

@@ -17,6 +17,7 @@ import { ROLES, type Role, roleAtLeast, SCOPES } from '../../src/server/services
 import * as members from '../../src/server/services/members'
 import { type ApiHarness, bearerTokenFor, createApi, jsonRequest, userWithToken } from '../support/api'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
+import { uploadInit } from '../support/files'
 import { expectProblem } from '../support/problem'
 
 type JsonSchema = {
@@ -58,11 +59,14 @@ const A_ROLE: Record<Role, string> = { owner: 'an owner', admin: 'an admin', mem
 const paramsOf = (op: Operation) => pathParams(op.http?.path ?? '')
 const served = publicOperations.filter((op) => op.http)
 
-/** A valid request for `op` on the object `id` (if its path names one). */
-function requestFor(op: Operation, id: string | null, authorization?: string): { path: string; init: RequestInit } {
+/** A valid request for `op` on the object `ids` name (the ids of its path's parameters, in order). */
+function requestFor(op: Operation, ids: readonly string[] | null, authorization?: string): { path: string; init: RequestInit } {
   const http = op.http
   if (!http) throw new Error(`${op.name} is not served over HTTP`)
-  const path = http.path.replace(/\{\w+\}/g, () => id ?? '')
+  let next = 0
+  const path = http.path.replace(/\{\w+\}/g, () => ids?.[next++] ?? '')
+  // An upload is multipart, not JSON: a small text file.
+  if (http.stream?.request === 'multipart/form-data') return { path, init: uploadInit('sample text', 'sample.txt', authorization) }
   if (http.method === 'GET' || http.method === 'DELETE') {
     const headers: Record<string, string> = authorization ? { Authorization: authorization } : {}
     return { path, init: { method: http.method, headers } }
@@ -72,9 +76,12 @@ function requestFor(op: Operation, id: string | null, authorization?: string): {
   return { path, init: jsonRequest(http.method, body, authorization) }
 }
 
-/** The operation that creates the objects a path like /api/v1/things/{id} names: POST /api/v1/things → 201. */
+/**
+ * The operation that creates the objects a path like /api/v1/things/{id} (or /api/v1/things/{id}/parts, whose last
+ * named object is the thing) names: POST /api/v1/things → 201.
+ */
 function creatorOf(op: Operation): Operation | undefined {
-  const collection = op.http?.path.replace(/\/\{\w+\}$/, '')
+  const collection = op.http?.path.replace(/\/\{\w+\}(\/[^{}]*)?$/, '')
   return served.find(
     (candidate) => candidate.http?.method === 'POST' && candidate.http.status === 201 && candidate.http.path === collection,
   )
@@ -151,7 +158,8 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
 
   const role = op.role
   for (const held of ROLES) {
-    const allowed = role === null || roleAtLeast(held, role)
+    const ownOnly = OWN_OBJECTS_ONLY_BELOW[op.name]
+    const allowed = (role === null || roleAtLeast(held, role)) && (!ownOnly || roleAtLeast(held, ownOnly))
     test(`with ${A_ROLE[held]}’s token: ${allowed ? op.http?.status : '403, nothing written'}`, async () => {
       const workspace = await workspaceWithMember(held)
       const target = await ownedObject(op, workspace.ownerAuthorization)
@@ -162,8 +170,9 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
         expect(response.status, await response.clone().text()).toBe(op.http?.status)
         return
       }
-      if (!role) throw new Error('unreachable: an operation without a role allows every role')
-      await expectProblem(response, 'FORBIDDEN', needsRole(role).message)
+      const needed = ownOnly ?? role
+      if (!needed) throw new Error('unreachable: an operation without a role allows every role')
+      await expectProblem(response, 'FORBIDDEN', needsRole(needed).message)
       expect(await snapshot()).toEqual(before)
     })
   }
@@ -229,13 +238,23 @@ async function workspaceWithMember(role: Role) {
   }
 }
 
-/** An object `op` can act on, created through the public API by its creating operation; null if `op` names none. */
-async function ownedObject(op: Operation, authorization: string): Promise<string | null> {
+/**
+ * An object `op` can act on, created through the public API by its creating operation (and its parents' first, for a
+ * nested path such as /projects/{id}/files/{fileId}): the ids of its path, in order; null if `op` names none.
+ */
+async function ownedObject(op: Operation, authorization: string): Promise<string[] | null> {
   if (paramsOf(op).length === 0) return null
   const creator = creatorOf(op)
   if (!creator) throw new Error(`${op.name}: no creating operation`)
-  const { path, init } = requestFor(creator, null, authorization)
+  const parents = await ownedObject(creator, authorization)
+  const { path, init } = requestFor(creator, parents, authorization)
   const response = await api.fetch(path, init)
   expect(response.status).toBe(201)
-  return ((await response.json()) as { id: string }).id
+  return [...(parents ?? []), ((await response.json()) as { id: string }).id]
 }
+
+/**
+ * Operations whose declared role is the least that may call them at all, but which a member may use only on what
+ * they made: a member deleting another's file is refused, an admin is not (services/files.ts#remove).
+ */
+const OWN_OBJECTS_ONLY_BELOW: Partial<Record<string, Role>> = { 'files.delete': 'admin' }

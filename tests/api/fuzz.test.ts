@@ -244,6 +244,9 @@ test(`no input makes the API answer with a 5xx or write on a rejected request ($
       const id = resolve(r.target)
       const path = r.template.replace(/\{\w+\}/g, () => encodeSegment(id))
       const url = new URL(path, 'http://api.test')
+      // An empty id in a path with two ids (/projects//files/) leaves `//`, which Next's router redirects to the path
+      // with single slashes before any route file runs: send what the API would see after that redirect.
+      url.pathname = url.pathname.replace(/\/{2,}/g, '/')
       for (const [key, value] of Object.entries(r.query)) url.searchParams.set(key, value)
       const headers = new Headers()
       const auth = r.authorization()

@@ -4,12 +4,15 @@
 // from GET without a body, as Next does). getRuntime() is pointed at this test file's database through
 // setRuntimeForTests. Tests that need injected deps (a captured log, a clock, other operations) get the
 // operations mounted with mountRoutes instead, as the route files mount them.
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createAuth } from '../../src/server/auth/auth'
 import { parseConfig } from '../../src/server/config'
 import type { Database } from '../../src/server/db/client'
+import { localStorage } from '../../src/server/files/local-storage'
+import type { FileStorage } from '../../src/server/files/storage'
 import { createRateLimiter, type RateLimiter } from '../../src/server/http/rate-limit'
 import type { Logger } from '../../src/server/log'
 import type { Operation } from '../../src/server/operations/operation'
@@ -39,6 +42,14 @@ export type ApiOptions = {
   deps?: Partial<RouteDeps>
   /** Mounts only these operations (implies the mounted harness, like `deps`). */
   ops?: readonly Operation[]
+  /** Where uploads go; by default a fresh directory under the system's temp dir. */
+  storage?: FileStorage
+}
+
+/** Local file storage in a fresh temporary directory. */
+export function temporaryStorage(): FileStorage & { dir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twofold-files-'))
+  return { ...localStorage(dir), dir }
 }
 
 export function captureLogger(lines: LogLine[]): Logger {
@@ -144,7 +155,8 @@ function realApi(database: Database, options: ApiOptions): ApiHarness {
   // database (one with a small budget) keep their budgets apart.
   const own: Database = { ...database }
   const limits = harnessLimits(database, options)
-  const shared = { config: testConfig, database: own, auth: createAuth(own.db, testConfig) }
+  const storage = options.storage ?? temporaryStorage()
+  const shared = { config: testConfig, database: own, auth: createAuth(own.db, testConfig), storage }
   const allLimits = { ...createLimits(own), ...limits }
   return {
     logs: [],
@@ -166,8 +178,9 @@ function realApi(database: Database, options: ApiOptions): ApiHarness {
 function mountedApi(database: Database, options: ApiOptions): ApiHarness {
   const logs: LogLine[] = []
   const limits = harnessLimits(database, options)
+  const storage = options.storage ?? temporaryStorage()
   const deps: RouteDeps = {
-    runtime: async () => ({ db: database.db, limits }),
+    runtime: async () => ({ db: database.db, limits, storage }),
     now: () => new Date(),
     log: captureLogger(logs),
     ...options.deps,

@@ -11,6 +11,8 @@ import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
 export type RunningServer = {
   url: string
   port: number
+  /** The server process's id (for memory figures). */
+  pid: number
   /** The database the server was given (a postgres:// URL, or memory://). */
   databaseUrl: string
   /** Everything the server printed so far, stdout and stderr interleaved. */
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const server: RunningServer = {
     url,
     port,
+    pid: child.pid ?? 0,
     databaseUrl,
     output: () => printed,
     exited,

@@ -3,6 +3,7 @@
 // service enforces: at or above it the call succeeds, below it FORBIDDEN, outside the workspace NOT_FOUND, and a
 // refused call writes nothing. A new operation without a fixture here fails the suite, so it cannot go unchecked.
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createStripeClient } from '../../src/server/billing/stripe-client'
@@ -14,9 +15,11 @@ import type { Operation } from '../../src/server/operations/operation'
 import { allOperations } from '../../src/server/operations/registry'
 import { ensureStripeCustomer } from '../../src/server/services/billing'
 import { anonymous, ROLES, type Role, roleAtLeast, type StripeAccess } from '../../src/server/services/context'
+import * as fileService from '../../src/server/services/files'
 import * as invitations from '../../src/server/services/invitations'
 import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
+import { temporaryStorage } from '../support/api'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
 
 let database: Database
@@ -52,7 +55,9 @@ async function join(space: Space, role: Role, name = 'Joiner'): Promise<string> 
   return userId
 }
 
-const asFounder = (space: Space, now?: () => Date) => contextFor(database, sessionActor(space.founder), now, space.slug)
+// The file operations read and write bytes: every context here has a storage of its own.
+const storage = temporaryStorage()
+const asFounder = (space: Space, now?: () => Date) => ({ ...contextFor(database, sessionActor(space.founder), now, space.slug), storage })
 const twoMinutesAgo = () => new Date(Date.now() - 2 * 60_000)
 
 /**
@@ -63,6 +68,13 @@ type Fixture = (space: Space, objectOwner: string) => Promise<Record<string, unk
 
 async function projectIn(space: Space) {
   return projects.create(asFounder(space), { name: 'Fixture project' })
+}
+/** A file in a project of `space`, uploaded by `uploader` (a member of it). */
+async function fileIn(space: Space, uploader: string) {
+  const project = await projectIn(space)
+  const ctx = { ...contextFor(database, sessionActor(uploader), undefined, space.slug), storage }
+  const file = await fileService.upload(ctx, { id: project.id, name: 'fixture.txt', body: Readable.from([Buffer.from('fixture')]) })
+  return { id: project.id, fileId: file.id }
 }
 async function openInvitation(space: Space) {
   // Sent two minutes ago, so a resend is not throttled.
@@ -96,6 +108,11 @@ const fixtures: Record<string, Fixture> = {
     await ensureStripeCustomer({ db: database.db, stripe: stripe.client, now: () => new Date() }, { id: space.id, name: 'Matrix' })
     return {}
   },
+  'files.list': async (space) => ({ id: (await projectIn(space)).id }),
+  'files.upload': async (space) => ({ id: (await projectIn(space)).id, name: 'matrix.txt', body: Readable.from([Buffer.from('matrix')]) }),
+  'files.download': async (space) => fileIn(space, space.founder),
+  // A member may delete what they uploaded (services/files.ts#remove); the file is the caller's own here.
+  'files.delete': async (space, objectOwner) => fileIn(space, objectOwner),
 }
 
 /** Operations that name one object: another workspace's must be NOT_FOUND, even to an owner. */
@@ -108,6 +125,10 @@ const NAMING_AN_OBJECT = [
   'members.remove',
   'invitations.resend',
   'invitations.revoke',
+  'files.list',
+  'files.upload',
+  'files.download',
+  'files.delete',
 ]
 
 async function outcome(call: () => Promise<unknown>): Promise<'ok' | ErrorCode> {
@@ -120,7 +141,8 @@ async function outcome(call: () => Promise<unknown>): Promise<'ok' | ErrorCode> 
   }
 }
 
-const runOp = (op: Operation, ctx: ReturnType<typeof contextFor>, raw: Record<string, unknown>) => () => op.run(ctx, op.input.parse(raw))
+const runOp = (op: Operation, ctx: ReturnType<typeof contextFor>, raw: Record<string, unknown>) => () =>
+  op.run({ ...ctx, storage }, op.input.parse(raw))
 
 const workspaceOperations = allOperations.filter((op) => op.role !== null)
 const callers = [...ROLES, 'not a member'] as const

@@ -1,6 +1,7 @@
 'use server'
 // Everything done inside a workspace, each an operation adapted to a server action. Every form posts the
 // workspace's slug (a hidden `workspace` field); the services check the membership and role from the database.
+import { deleteFile } from '@/server/operations/files'
 import { nextAction } from '@/server/operations/next'
 import { createProject, deleteProject, updateProject } from '@/server/operations/projects'
 import { createToken, revokeToken } from '@/server/operations/tokens'
@@ -53,6 +54,10 @@ export const updateProjectAction = nextAction(updateProject, {
 export const deleteProjectAction = nextAction(deleteProject, {
   revalidate: (_p, _i, { workspace }) => [home(workspace)],
   redirectTo: (deleted, _i, { workspace }) => `${home(workspace)}?deleted=${encodeURIComponent(deleted.name)}`,
+})
+
+export const deleteFileAction = nextAction(deleteFile, {
+  revalidate: (file, _i, { workspace }) => [`${home(workspace)}/projects/${file.projectId}`],
 })
 
 const tokensPage = (_data: unknown, _input: unknown, { workspace }: { workspace?: string }) => [`${home(workspace)}/settings/tokens`]

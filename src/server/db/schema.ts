@@ -321,3 +321,18 @@ export const files = pgTable(
   },
   (t) => [index('files_project_created_idx').on(t.projectId, t.createdAt.desc(), t.id.desc())],
 )
+
+// Stored objects that have, or may soon have, no `files` row: their bytes are removed once `purge_after` passes
+// (src/server/files/purge.ts). An upload enters its key with a day's grace before it writes a byte and takes it out
+// in the transaction that writes the row, so bytes a crash left behind are found and removed. Deleting a files row —
+// directly, or by the cascade from its project or workspace — enters its key due at once, through the trigger
+// `files_purge_bytes` (hand-written in migration 0004: Drizzle does not declare triggers), which also NOTIFYs
+// `file_purge`; the bytes go after the deleting transaction commits, and never for one that rolls back.
+export const filePurges = pgTable(
+  'file_purges',
+  {
+    storageKey: text('storage_key').primaryKey(),
+    purgeAfter: timestamp('purge_after', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('file_purges_due_idx').on(t.purgeAfter)],
+)

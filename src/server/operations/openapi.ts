@@ -58,6 +58,19 @@ const RESPONSE_HEADERS = {
     description: 'CORS: any origin may call the API (it takes bearer tokens only and ignores cookies)',
     schema: { type: 'string', const: '*' },
   },
+  'File-ETag': {
+    description: 'the file’s SHA-256, quoted: for If-None-Match and If-Range',
+    schema: { type: 'string', pattern: '^"[0-9a-f]{64}"$', maxLength: 66 },
+  },
+  'Content-Disposition': {
+    description: 'always an attachment, with the file’s name as an ASCII fallback and exactly (RFC 6266, RFC 8187)',
+    schema: { type: 'string', pattern: '^attachment; filename="', maxLength: 2048 },
+  },
+  'Content-Range': {
+    description: 'the part sent (206), or the file’s size (416: bytes */size)',
+    schema: { type: 'string', pattern: '^bytes ([0-9]+-[0-9]+|\\*)/[0-9]+$', maxLength: 64 },
+  },
+  'Accept-Ranges': { description: 'single byte ranges are served', schema: { type: 'string', const: 'bytes' } },
   'Access-Control-Expose-Headers': {
     description: 'CORS: the response headers a browser script may read',
     schema: { type: 'string', const: CORS_EXPOSED_HEADERS.join(', ') },
@@ -141,6 +154,7 @@ export function statusesFor(op: Operation): number[] {
   const http = op.http
   if (!http) return []
   const statuses = [http.status, 401, 405, 429, 500, 503]
+  if (http.stream?.response === 'bytes') statuses.push(206, 304, 416)
   const hasBody = BODY_METHODS.has(http.method)
   if (http.method === 'GET' && http.etagVersion) statuses.push(304)
   if (hasBody) statuses.push(400, 413, 415)
@@ -151,8 +165,31 @@ export function statusesFor(op: Operation): number[] {
   return statuses.sort((a, b) => a - b)
 }
 
+const BYTES = { schema: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', maxLength: 104_857_600 } }
+
+/** A download's answers: the bytes (200, or 206 for a range), 304 for a current copy, 416 for a range past the end. */
+function bytesResponses(status: number): unknown {
+  const headers = headerRefs(...COMMON_HEADERS, 'File-ETag', 'Content-Disposition', 'Accept-Ranges')
+  if (status === 200) return { description: 'The file', headers, content: { '*/*': BYTES } }
+  if (status === 206) {
+    return { description: 'The range asked for', headers: { ...headers, ...headerRefs('Content-Range') }, content: { '*/*': BYTES } }
+  }
+  if (status === 304) return { description: 'Not modified: your copy (If-None-Match) is current', headers }
+  return { ...problem(416, 'The range starts past the end of the file'), headers: { ...headers, ...headerRefs('Content-Range') } }
+}
+
 function responsesFor(op: Operation, http: HttpShape<unknown>, components: Components) {
   const responses: Record<string, unknown> = {}
+  if (http.stream?.response === 'bytes') {
+    for (const status of statusesFor(op)) {
+      responses[status] = [200, 206, 304, 416].includes(status)
+        ? bytesResponses(status)
+        : status === 403
+          ? problem(403, forbiddenFor(op))
+          : problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+    }
+    return responses
+  }
   const successHeaders: HeaderName[] = [...COMMON_HEADERS]
   if (http.etagVersion) successHeaders.push('ETag')
   if (http.status === 201) successHeaders.push('Location')
@@ -183,7 +220,8 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
         headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
       }
     } else {
-      const description = status === 403 ? forbiddenFor(op) : (PROBLEM_DESCRIPTIONS[status] ?? 'Error')
+      const upload = http.stream?.request ? UPLOAD_PROBLEM_DESCRIPTIONS[status] : undefined
+      const description = status === 403 ? forbiddenFor(op) : (upload ?? PROBLEM_DESCRIPTIONS[status] ?? 'Error')
       responses[status] = problem(status, description, ...(PROBLEM_HEADERS[status] ?? []))
     }
   }
@@ -203,6 +241,12 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   500: 'Unexpected error; quote the requestId',
   503: 'Briefly unavailable (database unreachable)',
 }
+const UPLOAD_PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed multipart body, or cut off',
+  413: 'The file is larger than the workspace’s plan allows (10 MB on Free, 100 MB on Pro)',
+  415: 'Body is not multipart/form-data',
+  422: 'No file field, an empty file, a name with path separators or control characters, or a type not allowed (checked by content)',
+}
 const PROBLEM_HEADERS: Record<number, HeaderName[]> = {
   401: ['WWW-Authenticate'],
   405: ['Allow'],
@@ -221,7 +265,28 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }))
   const fields = transportedFields(op, http)
   let requestBody: unknown
-  if (fields && BODY_METHODS.has(http.method)) {
+  if (http.stream?.request === 'multipart/form-data') {
+    requestBody = {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            properties: {
+              file: {
+                type: 'string',
+                format: 'binary',
+                contentMediaType: 'application/octet-stream',
+                maxLength: 104_857_600,
+                description: 'the file, with its name',
+              },
+            },
+            required: ['file'],
+          },
+        },
+      },
+    }
+  } else if (fields && BODY_METHODS.has(http.method)) {
     requestBody = { required: true, content: { 'application/json': { schema: toSchema(fields, 'input', components) } } }
   } else if (fields) {
     const query = toSchema(fields, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] }
@@ -229,6 +294,25 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       const { description, ...rest } = schema
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: rest, description })
     }
+  }
+  if (http.stream?.response === 'bytes') {
+    parameters.push(
+      {
+        name: 'Range',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', pattern: '^bytes=', maxLength: 100 },
+        description: 'one byte range',
+      },
+      {
+        name: 'If-Range',
+        in: 'header',
+        required: false,
+        schema: ENTITY_TAGS,
+        description: 'the range only if the file still has this ETag',
+      },
+      { name: 'If-None-Match', in: 'header', required: false, schema: ENTITY_TAGS, description: 'an ETag you hold: 304 if it is current' },
+    )
   }
   if (http.method === 'GET' && http.etagVersion) {
     parameters.push({
@@ -267,6 +351,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Projects: 'The workspace’s projects: list, read, create, change and delete them.',
   Account: 'Who a token belongs to, and what it may do.',
   Workspace: 'The workspace a token belongs to, the caller’s role in it, and its members.',
+  Files: 'Files on a project: upload (multipart, checked by content and against the plan’s size limit), list, download, delete.',
 }
 
 export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {

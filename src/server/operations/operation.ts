@@ -2,6 +2,7 @@
 // adapted to each transport: toAction (server actions), toRoute (route handlers), and the OpenAPI document.
 import type { z } from 'zod'
 import type { Role, Scope, ServiceContext } from '../services/context'
+import type { RouteDeps, RouteHandler } from './to-route'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -19,6 +20,15 @@ export type HttpShape<O> = {
   ifMatch?: boolean
   /** The output is a page: a Link rel="next" header and a `next` URL are added from its cursor. */
   paginated?: boolean
+  /**
+   * For a body or an answer that is a stream rather than JSON (an upload, a download): the route adapter that serves
+   * it instead of toRoute (operations/to-stream-route.ts), and what the OpenAPI document says it carries.
+   */
+  stream?: {
+    adapter(op: Operation, deps: RouteDeps): RouteHandler
+    request?: 'multipart/form-data'
+    response?: 'bytes'
+  }
 }
 
 export type Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> = {

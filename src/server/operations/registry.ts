@@ -12,6 +12,7 @@ import {
 } from './account-settings'
 import { getMe } from './accounts'
 import { openBillingPortal, startCheckout } from './billing'
+import { deleteFile, downloadFile, listFiles, uploadFile } from './files'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
 import { createToken, revokeToken } from './tokens'
@@ -40,6 +41,10 @@ export const publicOperations: readonly Operation[] = [
   getMe,
   getWorkspace,
   listMembers,
+  listFiles,
+  uploadFile,
+  downloadFile,
+  deleteFile,
 ]
 
 export const appOperations: readonly Operation[] = [

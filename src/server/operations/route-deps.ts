@@ -8,8 +8,8 @@ import { mountRoutes, type RouteDeps } from './to-route'
 
 export const routeDeps: RouteDeps = {
   runtime: async () => {
-    const { database, limits, config, tokenCache, tokenUsage } = await getApiRuntime()
-    return { db: database.db, limits, appUrl: config.appUrl, tokenCache, tokenUsage }
+    const { database, limits, config, tokenCache, tokenUsage, storage } = await getApiRuntime()
+    return { db: database.db, limits, appUrl: config.appUrl, tokenCache, tokenUsage, storage }
   },
   now: () => new Date(),
   log,

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
 import type { Db } from '../db/client'
 import { AppError, MethodNotAllowed, NotFound, PreconditionFailed, toAppError, Unauthenticated } from '../errors'
+import type { FileStorage } from '../files/storage'
 import { readJsonObject } from '../http/body'
 import { clientIp } from '../http/client-ip'
 import { applyCorsHeaders, preflightHeaders } from '../http/cors'
@@ -31,6 +32,8 @@ export type RouteDeps = {
     appUrl?: string
     tokenCache?: TokenCache
     tokenUsage?: TokenUsage
+    /** Where files' bytes live: only the streaming operations use it (operations/to-stream-route.ts). */
+    storage?: FileStorage
   }>
   now(): Date
   log: Logger
@@ -70,7 +73,7 @@ function safeDecode(segment: string): string {
   }
 }
 
-function copyHeaders(from: Headers, to: Headers) {
+export function copyHeaders(from: Headers, to: Headers) {
   for (const [key, value] of from) to.set(key, value)
 }
 
@@ -121,7 +124,7 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
 }
 
 /** The problem answer for anything thrown; only the unexpected (not an AppError) is logged, with the request id. */
-function failure(thrown: unknown, at: { requestId: string; route: string; headers: Headers; log: Logger }): Response {
+export function failure(thrown: unknown, at: { requestId: string; route: string; headers: Headers; log: Logger }): Response {
   const error = toAppError(thrown)
   if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), at.headers)
   if (!(thrown instanceof AppError)) at.log.error('request failed', { requestId: at.requestId, route: at.route, error: thrown })
@@ -129,7 +132,7 @@ function failure(thrown: unknown, at: { requestId: string; route: string; header
 }
 
 /** Answers with `handle`, then writes the access-log line: one per API request, whatever its outcome. */
-async function logged(
+export async function logged(
   request: Request,
   route: string,
   deps: RouteDeps,
@@ -180,7 +183,7 @@ function withNextLink(output: unknown, url: URL, headers: Headers): unknown {
  */
 export function mountRoutes(ops: readonly Operation[], deps: RouteDeps) {
   const byMethod = new Map<string, RouteHandler>()
-  for (const op of ops) if (op.http) byMethod.set(op.http.method, toRoute(op, deps))
+  for (const op of ops) if (op.http) byMethod.set(op.http.method, op.http.stream ? op.http.stream.adapter(op, deps) : toRoute(op, deps))
   const allow = [...byMethod.keys(), 'OPTIONS']
   if (byMethod.has('GET')) allow.push('HEAD')
   const route = ops.find((op) => op.http)?.http?.path ?? 'unknown'

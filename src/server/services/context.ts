@@ -4,8 +4,9 @@ import type Stripe from 'stripe'
 import type { Db } from '../db/client'
 import { ROLES } from '../db/schema'
 import { Forbidden, Unauthenticated } from '../errors'
+import type { FileStorage } from '../files/storage'
 
-export const SCOPES = ['projects:read', 'projects:write', 'members:read'] as const
+export const SCOPES = ['projects:read', 'projects:write', 'members:read', 'files:read', 'files:write'] as const
 export type Scope = (typeof SCOPES)[number]
 
 export { ROLES }
@@ -66,6 +67,8 @@ export type ServiceContext = {
   passwords?: PasswordHasher
   /** For the billing operations (services/workspace-billing.ts): absent or null when Stripe is not configured. */
   stripe?: StripeAccess | null
+  /** Where uploaded files' bytes live; the file services that read or write bytes need it. */
+  storage?: FileStorage
 }
 
 /** The configured Stripe account: the client (the stand-in in development and tests) and the Pro plan's price. */

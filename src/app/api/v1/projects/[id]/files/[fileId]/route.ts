@@ -1,0 +1,7 @@
+import { deleteFile, downloadFile } from '@/server/operations/files'
+import { apiRoutes } from '@/server/operations/route-deps'
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(downloadFile, deleteFile)
+
+// Every answer depends on the request (see docs/architecture.md, "The API's hot path").
+export const dynamic = 'force-dynamic'

@@ -1,0 +1,7 @@
+import { listFiles, uploadFile } from '@/server/operations/files'
+import { apiRoutes } from '@/server/operations/route-deps'
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(listFiles, uploadFile)
+
+// Every answer depends on the request (see docs/architecture.md, "The API's hot path").
+export const dynamic = 'force-dynamic'

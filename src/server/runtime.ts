@@ -6,6 +6,7 @@ import type { BillingWorker } from './billing/worker'
 import { type Config, config } from './config'
 import { type Database, openDatabase } from './db/client'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
+import { endAllStreams } from './live/open-streams'
 import { log } from './log'
 import { mailTransportFor } from './mail/transport'
 import { type MailWorker, startMailWorker } from './mail/worker'
@@ -266,9 +267,8 @@ async function closeRuntime(): Promise<void> {
  */
 export function registerShutdownHooks(): void {
   const hooks: ShutdownHooks = {
-    endStreams() {
-      // Event streams (SSE) never end by themselves: end them here once the app has any.
-    },
+    // Event streams (SSE) never end by themselves: their clients reconnect to another instance after `retry`.
+    endStreams: endAllStreams,
     close: closeRuntime,
   }
   Object.assign(globalThis, { [SHUTDOWN]: hooks })

@@ -11,8 +11,10 @@ import {
   revokeSession,
 } from './account-settings'
 import { getMe } from './accounts'
+import { activityEvents, listActivity } from './activity'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
+import type { StreamOperation } from './to-stream'
 import { createToken, revokeToken } from './tokens'
 import {
   acceptInvitation,
@@ -39,7 +41,11 @@ export const publicOperations: readonly Operation[] = [
   getMe,
   getWorkspace,
   listMembers,
+  listActivity,
 ]
+
+/** The public API's streaming operations (operations/to-stream.ts): served beside the others, and in the OpenAPI document. */
+export const streamOperations: readonly StreamOperation[] = [activityEvents]
 
 export const appOperations: readonly Operation[] = [
   createToken,

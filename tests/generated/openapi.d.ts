@@ -211,7 +211,10 @@ export interface components {
             joinedAt: string;
         };
         Activity: {
-            /** @description increases in commit order within the workspace; the event stream’s id */
+            /**
+             * Format: int64
+             * @description increases in commit order within the workspace; the event stream’s id
+             */
             id: number;
             /** @description subject.verb: project.created, project.updated, project.deleted, member.joined, member.role_changed, … */
             kind: string;

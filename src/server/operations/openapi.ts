@@ -264,6 +264,9 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }
 }
 
+// What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
+const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
+
 /** A stream operation (to-stream.ts): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
 function streamOperationObject(op: StreamOperation, components: Components) {
   const eventData = toSchema(op.eventData, 'output', components)
@@ -288,7 +291,9 @@ function streamOperationObject(op: StreamOperation, components: Components) {
       200: {
         description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
         headers: headerRefs(...COMMON_HEADERS),
-        content: { 'text/event-stream': { schema: { type: 'string', maxLength: 1_000_000_000 }, 'x-event-data': eventData } },
+        content: {
+          'text/event-stream': { schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 }, 'x-event-data': eventData },
+        },
       },
       401: problem(401, PROBLEM_DESCRIPTIONS[401] ?? 'Error', 'WWW-Authenticate'),
       403: problem(403, 'The token lacks the required scope'),

@@ -14,6 +14,8 @@ import { ONE_LINE_PATTERN } from './text'
 const DISPLAY_TEXT_MAX = 200
 const KIND_MAX = 64
 const SUBJECT_MAX = 64
+// Ids of projects and files (UUIDs) and of people (Better Auth's): letters, digits, - and _.
+const ID_PATTERN = '^[A-Za-z0-9_-]+$'
 
 // `data` is written by several services (and by code not yet written): what leaves the server is only these display
 // fields, each checked, so a field added carelessly to a recordActivity call is dropped rather than published.
@@ -42,15 +44,20 @@ export function displayData(stored: unknown): z.infer<typeof ActivityData> {
 
 export const ActivityItem = z
   .object({
-    id: z.int().positive().describe('increases in commit order within the workspace; the event stream’s id'),
+    id: z.int().positive().meta({ format: 'int64' }).describe('increases in commit order within the workspace; the event stream’s id'),
     kind: z
       .string()
       .max(KIND_MAX)
       .meta({ pattern: '^[a-z_]+\\.[a-z_]+$' })
       .describe('subject.verb: project.created, project.updated, project.deleted, member.joined, member.role_changed, …'),
-    subjectId: z.string().max(SUBJECT_MAX).nullable().describe('the id of the project, person or file it happened to'),
+    subjectId: z
+      .string()
+      .max(SUBJECT_MAX)
+      .meta({ pattern: ID_PATTERN })
+      .nullable()
+      .describe('the id of the project, person or file it happened to'),
     actor: z
-      .object({ id: z.string().max(64), name: DisplayText })
+      .object({ id: z.string().max(SUBJECT_MAX).meta({ pattern: ID_PATTERN }), name: DisplayText })
       .nullable()
       .describe('who did it; null for the system, or a person whose account is gone'),
     data: ActivityData,

@@ -2,48 +2,16 @@
 // stream, a change made through one instance reaches a stream on another (the API-only server) through PostgreSQL's
 // LISTEN/NOTIFY, and SIGTERM ends open streams so the server can stop. A token has to be written into the servers'
 // database from here, so the streaming cases run on PostgreSQL only; the refusal runs on both.
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/server/db/client'
-import { user } from '../../src/server/db/schema'
-import * as tokens from '../../src/server/services/tokens'
-import { createPersonal } from '../../src/server/services/workspaces'
-import { contextFor, sessionActor } from '../support/db'
+import { createProjectVia, openEvents, tokenIn, waitUntilReady } from '../support/live'
 import { isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
 import { readSse } from '../support/sse'
 
-async function ready(server: RunningServer) {
-  const started = Date.now()
-  while ((await fetch(`${server.url}/api/health/ready`).catch(() => null))?.status !== 200) {
-    if (Date.now() - started > 60_000) throw new Error(`never became ready:\n${server.output()}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
-/** A person with a token (projects:read and :write) in the database at `url`. */
-async function tokenIn(url: string): Promise<string> {
-  const database = await openDatabase({ kind: 'postgres', url })
-  try {
-    const userId = randomUUID()
-    await database.db.insert(user).values({ id: userId, name: 'Streamer', email: `${userId}@example.test` })
-    const { slug } = await createPersonal(database.db, { id: userId, name: 'Streamer' })
-    const ctx = contextFor(database, sessionActor(userId), undefined, slug)
-    return (await tokens.create(ctx, { name: 'events', scopes: ['projects:read', 'projects:write'] })).token
-  } finally {
-    await database.close()
-  }
-}
-
-const create = (server: RunningServer, token: string, name: string) =>
-  fetch(`${server.url}/api/v1/projects`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name }),
-  })
-
+const ready = waitUntilReady
+const create = createProjectVia
 const stream = (server: RunningServer, token: string, signal: AbortSignal) =>
-  fetch(`${server.url}/api/v1/events`, { headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'gzip, br' }, signal })
+  openEvents(server, token, signal, { 'Accept-Encoding': 'gzip, br' })
 
 describe('GET /api/v1/events without a token', () => {
   let server: RunningServer

@@ -429,7 +429,8 @@ describe('server errors', () => {
       // Mounted with injected deps, so the handler logs to the harness's captured logger.
       const harness = createApi(broken, { deps: {} })
       const owner = await userWithToken(broken)
-      await broken.db.execute('DROP TABLE projects')
+      // CASCADE: files (migration 0004) refer to projects.
+      await broken.db.execute('DROP TABLE projects CASCADE')
       const response = await harness.fetch('/api/v1/projects', { headers: { Authorization: owner.authorization } })
       const problem = await expectProblem(response, 500, 'INTERNAL')
       expect(problem.detail).toBe('Something went wrong on our side.')

@@ -9,6 +9,7 @@ import { type Database, openDatabase } from './db/client'
 import { startPurgeWorker } from './files/purge'
 import { createStorage, type FileStorage } from './files/storage'
 import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
+import { endAllStreams } from './live/open-streams'
 import { flushLogs, log } from './log'
 import { mailTransportFor } from './mail/transport'
 import { type MailWorker, startMailWorker } from './mail/worker'
@@ -290,9 +291,8 @@ async function closeRuntime(): Promise<void> {
  */
 export function registerShutdownHooks(): void {
   const hooks: ShutdownHooks = {
-    endStreams() {
-      // Event streams (SSE) never end by themselves: end them here once the app has any.
-    },
+    // Event streams (SSE) never end by themselves: their clients reconnect to another instance after `retry`.
+    endStreams: endAllStreams,
     async close() {
       try {
         await closeRuntime()

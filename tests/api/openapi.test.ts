@@ -8,7 +8,7 @@ import { Json } from '@stoplight/spectral-parsers'
 import { describe, expect, test } from 'vitest'
 import { generateApiTypes, TYPES_FILE } from '../../scripts/generate-api-types'
 import { buildOpenApiDocument, statusesFor } from '../../src/server/operations/openapi'
-import { publicOperations } from '../../src/server/operations/registry'
+import { publicOperations, streamOperations } from '../../src/server/operations/registry'
 
 const document = buildOpenApiDocument()
 type OperationObject = { operationId: string; responses: Record<string, unknown>; security?: unknown[] }
@@ -52,7 +52,19 @@ describe('the OpenAPI document', () => {
       expect(described?.security).toEqual([{ bearerAuth: [] }])
     }
     const count = Object.values(document.paths).reduce((n, methods) => n + Object.keys(methods).length, 0)
-    expect(count).toBe(publicOperations.filter((op) => op.http).length)
+    expect(count).toBe(publicOperations.filter((op) => op.http).length + streamOperations.length)
+  })
+
+  test('describes each event stream: text/event-stream, Last-Event-ID, the shape of its events', () => {
+    for (const op of streamOperations) {
+      const described = operationAt(op.http.path, 'GET') as OperationObject & { parameters: { name: string }[] }
+      expect(described.operationId).toBe(op.name)
+      expect(described.security).toEqual([{ bearerAuth: [] }])
+      expect(described.parameters.map((p) => p.name)).toContain('Last-Event-ID')
+      expect(described.responses['200']).toMatchObject({
+        content: { 'text/event-stream': { 'x-event-data': { $ref: '#/components/schemas/Activity' } } },
+      })
+    }
   })
 
   test('lists the statuses each operation can answer', () => {

@@ -432,6 +432,7 @@ describe('server errors', () => {
       // Mounted with injected deps, so the handler logs to the harness's captured logger.
       const harness = createApi(broken, { deps: {} })
       const owner = await userWithToken(broken)
+      // CASCADE: files (migration 0004) refer to projects.
       await broken.db.execute('DROP TABLE projects CASCADE')
       const response = await harness.fetch('/api/v1/projects', { headers: { Authorization: owner.authorization } })
       const problem = await expectProblem(response, 500, 'INTERNAL')

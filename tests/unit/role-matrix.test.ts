@@ -83,6 +83,7 @@ async function openInvitation(space: Space) {
 
 const fixtures: Record<string, Fixture> = {
   'projects.list': async () => ({}),
+  'activity.list': async () => ({}),
   'projects.create': async () => ({ name: 'Made in the matrix' }),
   'projects.get': async (space) => ({ id: (await projectIn(space)).id }),
   'projects.update': async (space) => ({ id: (await projectIn(space)).id, name: 'Renamed in the matrix' }),

@@ -8,9 +8,11 @@ import { problemResponse } from '../http/problem'
 import { requestIdFrom } from '../http/request-id'
 import { openApiDocument } from '../operations/openapi-route'
 import type { Operation } from '../operations/operation'
-import { publicOperations } from '../operations/registry'
+import { publicOperations, streamOperations } from '../operations/registry'
 import { routeDeps } from '../operations/route-deps'
+import { streamDeps } from '../operations/stream-deps'
 import { mountRoutes, pathMatcher, type RouteDeps } from '../operations/to-route'
+import { mountStream } from '../operations/to-stream'
 
 type Handler = (request: Request) => Response | Promise<Response>
 type Methods = Partial<Record<string, Handler>>
@@ -32,6 +34,8 @@ export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps
   for (const [path, pathOps] of byPath) {
     routes.push({ match: pathMatcher(path), methods: mountRoutes(pathOps, deps), params: (path.match(/\{/g) ?? []).length })
   }
+  // Event streams take API tokens only here: an API-only instance has no sessions.
+  for (const op of streamOperations) routes.push(staticRoute(op.http.path, mountStream(op, streamDeps({ sessions: false }))))
   return routes.sort((a, b) => a.params - b.params)
 }
 

@@ -8,7 +8,8 @@ import { INT4_MAX, UUID_LENGTH } from '../services/bounds'
 import type { Role } from '../services/context'
 import { FREE_TEXT_PATTERN } from '../services/text'
 import type { HttpShape, Operation } from './operation'
-import { publicOperations } from './registry'
+import { publicOperations, streamOperations } from './registry'
+import { RETRY_MS, type StreamOperation } from './to-stream'
 
 type JsonSchema = Record<string, unknown>
 type Components = { schemas: Record<string, JsonSchema> }
@@ -133,7 +134,7 @@ const ROLE_SENTENCES: Record<Role, string> = {
 }
 
 /** Who may call an operation, in words: the scope the token must carry and the role its member must hold. */
-function whoMayCall(op: Operation): string {
+function whoMayCall(op: Pick<Operation, 'scope' | 'role'>): string {
   const scope = op.scope ? `Requires a token with the \`${op.scope}\` scope.` : 'Any valid token.'
   // A token acts with its member's role as it is at the time of the request, not as it was when it was made.
   const role = op.role
@@ -347,20 +348,65 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }
 }
 
+// What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
+const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
+
+/** A stream operation (to-stream.ts): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
+function streamOperationObject(op: StreamOperation, components: Components) {
+  const eventData = toSchema(op.eventData, 'output', components)
+  return {
+    operationId: op.name,
+    summary: op.summary,
+    tags: [op.tag],
+    description: `${op.description} ${whoMayCall(op)}`,
+    security: [{ bearerAuth: [] }],
+    'x-required-scopes': [op.scope],
+    'x-twofold-role': op.role,
+    parameters: [
+      {
+        name: 'Last-Event-ID',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', pattern: '^[0-9]{1,15}$', maxLength: 15 },
+        description: 'the id of the last event received: the stream resumes after it',
+      },
+    ],
+    responses: {
+      200: {
+        description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
+        headers: headerRefs(...COMMON_HEADERS),
+        content: {
+          'text/event-stream': { schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 }, 'x-event-data': eventData },
+        },
+      },
+      401: problem(401, PROBLEM_DESCRIPTIONS[401] ?? 'Error', 'WWW-Authenticate'),
+      403: problem(403, 'The token lacks the required scope'),
+      429: problem(429, PROBLEM_DESCRIPTIONS[429] ?? 'Error', 'Retry-After'),
+      500: problem(500, PROBLEM_DESCRIPTIONS[500] ?? 'Error'),
+      503: problem(503, PROBLEM_DESCRIPTIONS[503] ?? 'Error', 'Retry-After'),
+    },
+  }
+}
+
 const TAG_DESCRIPTIONS: Record<string, string> = {
+  Activity: 'What changed in the workspace: a page of it, or a live stream of Server-Sent Events.',
   Projects: 'The workspace’s projects: list, read, create, change and delete them.',
   Account: 'Who a token belongs to, and what it may do.',
   Workspace: 'The workspace a token belongs to, the caller’s role in it, and its members.',
   Files: 'Files on a project: upload (multipart, checked by content and against the plan’s size limit), list, download, delete.',
 }
 
-export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {
+export function buildOpenApiDocument(
+  ops: readonly Operation[] = publicOperations,
+  options: { serverUrl?: string; streams?: readonly StreamOperation[] } = {},
+) {
   const components: Components = { schemas: {} }
   const paths: Record<string, Record<string, unknown>> = {}
   for (const op of ops) {
     if (!op.http) continue
     paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: operationObject(op, op.http, components) }
   }
+  for (const op of options.streams ?? streamOperations) paths[op.http.path] = { get: streamOperationObject(op, components) }
   return {
     openapi: '3.1.0',
     info: {
@@ -370,7 +416,10 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
         'The Twofold public API. Authenticate with an API token sent as `Authorization: Bearer tf_…`; create one in the app, in the settings of the workspace it is for. A token belongs to that workspace and acts with the role its creator holds there (owner, admin or member), read on every request: demote or remove the member and their tokens can do less, or nothing, at once. Errors are RFC 9457 problem+json documents.',
     },
     servers: [{ url: options.serverUrl ?? 'http://localhost:3000', 'x-internal': false }],
-    tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
+    tags: [...new Set([...ops, ...(options.streams ?? streamOperations)].map((op) => op.tag))].map((name) => ({
+      name,
+      description: TAG_DESCRIPTIONS[name] ?? name,
+    })),
     paths,
     components: {
       schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA },

@@ -11,10 +11,12 @@ import {
   revokeSession,
 } from './account-settings'
 import { getMe } from './accounts'
+import { activityEvents, listActivity } from './activity'
 import { openBillingPortal, startCheckout } from './billing'
 import { deleteFile, downloadFile, listFiles, uploadFile } from './files'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
+import type { StreamOperation } from './to-stream'
 import { createToken, revokeToken } from './tokens'
 import {
   acceptInvitation,
@@ -45,7 +47,11 @@ export const publicOperations: readonly Operation[] = [
   uploadFile,
   downloadFile,
   deleteFile,
+  listActivity,
 ]
+
+/** The public API's streaming operations (operations/to-stream.ts): served beside the others, and in the OpenAPI document. */
+export const streamOperations: readonly StreamOperation[] = [activityEvents]
 
 export const appOperations: readonly Operation[] = [
   createToken,

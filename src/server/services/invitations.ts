@@ -9,6 +9,7 @@ import { Conflict, Forbidden, isUniqueViolation, NotFound, PlanLimit, RateLimite
 import { invitationMessage } from '../mail/messages'
 import { cancelPendingMail, enqueueMail } from '../mail/outbox'
 import { needsRole, requireRole } from './access'
+import { recordActivity } from './activity'
 import { isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, roleAtLeast, type ServiceContext } from './context'
 import { MEMBERS_MAX } from './members'
@@ -328,6 +329,11 @@ export async function accept(
       .update(user)
       .set({ emailVerified: true })
       .where(and(eq(user.id, userId), eq(user.emailVerified, false)))
+    if (!current) {
+      const [joined] = await tx.select({ name: user.name }).from(user).where(eq(user.id, userId))
+      const data = { name: joined?.name ?? '', role: row.role }
+      await recordActivity(tx, { workspaceId: row.workspaceId, actorId: userId, kind: 'member.joined', subjectId: userId, data })
+    }
     return { slug: workspace.slug, workspaceName: workspace.name, role: existing.role }
   })
 }

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { memberships, user } from '../db/schema'
 import { NotFound } from '../errors'
 import { lockWorkspace, needsRole, requireRole } from './access'
+import { recordActivity } from './activity'
 import { TIMESTAMP_MAX_LENGTH } from './bounds'
 import { ROLES, type Role, roleAtLeast, type ServiceContext } from './context'
 import { parseInput } from './parse'
@@ -75,6 +76,13 @@ export async function changeRole(ctx: ServiceContext, input: z.input<typeof Chan
       .set({ role })
       .where(and(eq(memberships.workspaceId, access.workspaceId), eq(memberships.userId, userId)))
     await announceAuthChange(tx)
+    await recordActivity(tx, {
+      workspaceId: access.workspaceId,
+      actorId: access.userId,
+      kind: 'member.role_changed',
+      subjectId: userId,
+      data: { name: target.name, role },
+    })
     return { ...target, role }
   })
 }
@@ -91,6 +99,8 @@ export async function remove(ctx: ServiceContext, input: z.input<typeof RemoveMe
       await requireAnotherOwner(tx, access.workspaceId)
     }
     await removeMembership(tx, access.workspaceId, userId, ctx.now())
+    const data = { name: target.name }
+    await recordActivity(tx, { workspaceId: access.workspaceId, actorId: access.userId, kind: 'member.removed', subjectId: userId, data })
     return target
   })
 }

@@ -6,6 +6,7 @@ import { preparedOnce } from '../db/prepared'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
 import { requireRole } from './access'
+import { recordActivity } from './activity'
 import { INT4_MAX, isStorableDate, isUuid, TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import type { ServiceContext } from './context'
 import { parseInput } from './parse'
@@ -161,20 +162,20 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreatePr
   const { name, description } = parseInput(CreateProjectInput, input)
   // The clock comes from the context, at millisecond precision, so cursors built from it round-trip exactly.
   const now = ctx.now()
-  const row = await ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     await requireRoomForProject(tx, workspaceId)
-    const [inserted] = await tx
+    const [row] = await tx
       .insert(projects)
       .values({ workspaceId, createdBy: userId, name, description, createdAt: now, updatedAt: now })
       .returning()
-    return inserted
+    if (!row) throw new Error('insert returned no row')
+    await recordActivity(tx, { workspaceId, actorId: userId, kind: 'project.created', subjectId: row.id, data: { name: row.name } })
+    return toProject(row)
   })
-  if (!row) throw new Error('insert returned no row')
-  return toProject(row)
 }
 
 export async function update(ctx: ServiceContext, input: z.input<typeof UpdateProjectInput>): Promise<Project> {
-  const { workspaceId } = await requireRole(ctx, 'member')
+  const { workspaceId, userId } = await requireRole(ctx, 'member')
   const { id, name, description, expectedVersion } = parseInput(UpdateProjectInput, input)
   const where = inWorkspace(workspaceId, id)
   if (name === undefined && description === undefined) {
@@ -182,11 +183,18 @@ export async function update(ctx: ServiceContext, input: z.input<typeof UpdatePr
     if (expectedVersion !== undefined && current.version !== expectedVersion) throw new PreconditionFailed()
     return current
   }
-  const [row] = await ctx.db
-    .update(projects)
-    .set({ name, description, version: sql`${projects.version} + 1`, updatedAt: ctx.now() })
-    .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
-    .returning()
+  const row = await ctx.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(projects)
+      .set({ name, description, version: sql`${projects.version} + 1`, updatedAt: ctx.now() })
+      .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
+      .returning()
+    if (updated) {
+      const data = { name: updated.name }
+      await recordActivity(tx, { workspaceId, actorId: userId, kind: 'project.updated', subjectId: updated.id, data })
+    }
+    return updated
+  })
   if (row) return toProject(row)
   // Nothing matched: either it is not (or no longer) in the workspace, or it moved past the expected version.
   await getIn(ctx, workspaceId, id)
@@ -195,14 +203,19 @@ export async function update(ctx: ServiceContext, input: z.input<typeof UpdatePr
 
 /** Deletes the project and returns it as it was, so callers can say what they removed. */
 export async function remove(ctx: ServiceContext, input: z.input<typeof DeleteProjectInput>): Promise<Project> {
-  const { workspaceId } = await requireRole(ctx, 'member')
+  const { workspaceId, userId } = await requireRole(ctx, 'member')
   const { id, expectedVersion } = parseInput(DeleteProjectInput, input)
   const where = inWorkspace(workspaceId, id)
-  const deleted = await ctx.db
-    .delete(projects)
-    .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
-    .returning()
-  if (deleted[0]) return toProject(deleted[0])
+  const deleted = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(projects)
+      .where(expectedVersion === undefined ? where : and(where, eq(projects.version, expectedVersion)))
+      .returning()
+    if (row)
+      await recordActivity(tx, { workspaceId, actorId: userId, kind: 'project.deleted', subjectId: row.id, data: { name: row.name } })
+    return row
+  })
+  if (deleted) return toProject(deleted)
   await getIn(ctx, workspaceId, id)
   throw new PreconditionFailed()
 }

@@ -4,10 +4,11 @@ import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { preparedOnce } from '../db/prepared'
-import { apiTokens, invitations, memberships, workspaces } from '../db/schema'
+import { apiTokens, invitations, memberships, user, workspaces } from '../db/schema'
 import { Conflict, isUniqueViolation, PlanLimit, ValidationError } from '../errors'
 import { cancelPendingMail } from '../mail/outbox'
 import { lockWorkspace, requireRole } from './access'
+import { recordActivity } from './activity'
 import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from './bounds'
 import { ROLES, requireSessionUser, requireUserId, type ServiceContext } from './context'
 import { parseInput } from './parse'
@@ -139,8 +140,17 @@ export async function current(ctx: ServiceContext): Promise<Workspace> {
 export async function rename(ctx: ServiceContext, input: z.input<typeof RenameWorkspaceInput>): Promise<Workspace> {
   const access = await requireRole(ctx, 'owner')
   const { name } = parseInput(RenameWorkspaceInput, input)
-  const [row] = await ctx.db.update(workspaces).set({ name, updatedAt: ctx.now() }).where(eq(workspaces.id, access.workspaceId)).returning()
-  if (!row) throw new Conflict('The workspace was deleted.')
+  const row = await ctx.db.transaction(async (tx) => {
+    const [renamed] = await tx
+      .update(workspaces)
+      .set({ name, updatedAt: ctx.now() })
+      .where(eq(workspaces.id, access.workspaceId))
+      .returning()
+    if (!renamed) throw new Conflict('The workspace was deleted.')
+    const data = { name: renamed.name }
+    await recordActivity(tx, { workspaceId: renamed.id, actorId: access.userId, kind: 'workspace.renamed', subjectId: renamed.id, data })
+    return renamed
+  })
   return toWorkspace(row, access.role)
 }
 
@@ -150,12 +160,17 @@ export async function changeSlug(ctx: ServiceContext, input: z.input<typeof Chan
   const access = await requireRole(ctx, 'owner')
   const { slug } = parseInput(ChangeSlugInput, input)
   try {
-    const [row] = await ctx.db
-      .update(workspaces)
-      .set({ slug, updatedAt: ctx.now() })
-      .where(eq(workspaces.id, access.workspaceId))
-      .returning()
-    if (!row) throw new Conflict('The workspace was deleted.')
+    const row = await ctx.db.transaction(async (tx) => {
+      const [moved] = await tx
+        .update(workspaces)
+        .set({ slug, updatedAt: ctx.now() })
+        .where(eq(workspaces.id, access.workspaceId))
+        .returning()
+      if (!moved) throw new Conflict('The workspace was deleted.')
+      const data = { slug: moved.slug }
+      await recordActivity(tx, { workspaceId: moved.id, actorId: access.userId, kind: 'workspace.moved', subjectId: moved.id, data })
+      return moved
+    })
     return toWorkspace(row, access.role)
   } catch (error) {
     if (isUniqueViolation(error, SLUG_TAKEN)) throw TAKEN()
@@ -208,6 +223,9 @@ export async function leave(ctx: ServiceContext): Promise<Workspace> {
     await removeMembership(tx, access.workspaceId, access.userId, ctx.now())
     const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, access.workspaceId))
     if (!row) throw new Conflict('The workspace was deleted.')
+    const [person] = await tx.select({ name: user.name }).from(user).where(eq(user.id, access.userId))
+    const data = { name: person?.name ?? '' }
+    await recordActivity(tx, { workspaceId: row.id, actorId: access.userId, kind: 'member.left', subjectId: access.userId, data })
     return toWorkspace(row, me.role)
   })
 }

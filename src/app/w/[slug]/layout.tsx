@@ -30,6 +30,7 @@ async function Frame(slug: string, children: ReactNode) {
           </p>
           <nav aria-label="Workspace">
             <Link href={base}>Projects</Link>
+            <Link href={`${base}/activity`}>Activity</Link>
             {roleAtLeast(workspace.role, 'admin') && <Link href={`${base}/settings/members`}>Members</Link>}
             <Link href={`${base}/settings/tokens`}>API tokens</Link>
             <Link href={`${base}/settings`}>Settings</Link>

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
+import { LiveActivity } from '@/components/live-activity'
 import { CreateProjectForm } from '@/components/project-forms'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { toAppError } from '@/server/errors'
+import * as activity from '@/server/services/activity-feed'
 import * as projects from '@/server/services/projects'
 import { createProjectAction } from '../actions'
 import { currentWorkspace } from './current'
@@ -32,6 +34,7 @@ async function Projects(slug: string, searchParams: SearchParams) {
     if (cursor && toAppError(error).code === 'VALIDATION') redirect(home)
     throw error
   })
+  const recent = await activity.list(ctx, { limit: 8 })
   return (
     <main>
       <h1>Projects</h1>
@@ -73,6 +76,7 @@ async function Projects(slug: string, searchParams: SearchParams) {
           )}
         </section>
       </div>
+      <LiveActivity workspace={workspace.slug} initial={recent.items} />
     </main>
   )
 }

@@ -14,7 +14,7 @@ import { problemResponse } from '../http/problem'
 import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
 import { requestIdFrom } from '../http/request-id'
 import type { Logger } from '../log'
-import { requireScope } from '../services/context'
+import { type Actor, requireScope } from '../services/context'
 import { parseInput } from '../services/parse'
 import type { TokenCache } from '../services/token-cache'
 import type { TokenUsage } from '../services/token-usage'
@@ -73,7 +73,7 @@ function safeDecode(segment: string): string {
   }
 }
 
-export function copyHeaders(from: Headers, to: Headers) {
+function copyHeaders(from: Headers, to: Headers) {
   for (const [key, value] of from) to.set(key, value)
 }
 
@@ -81,6 +81,32 @@ function queryObject(url: URL): Record<string, string> {
   const query: Record<string, string> = {}
   for (const [key, value] of url.searchParams) query[key] = value
   return query
+}
+
+type ApiRuntime = Awaited<ReturnType<RouteDeps['runtime']>>
+
+/**
+ * The public API's caller, settled before any input is read: the bearer token's actor, charged to its rate limit (a
+ * call without a valid token to the client's address), the RateLimit-* headers added to `headers`; then
+ * UNAUTHENTICATED, or FORBIDDEN when the token lacks the operation's scope. Every API adapter starts here.
+ */
+export async function authorizeApiCall(
+  request: Request,
+  op: Pick<Operation, 'scope'>,
+  runtime: ApiRuntime,
+  now: Date,
+  headers: Headers,
+): Promise<Extract<Actor, { type: 'user' }>> {
+  const { db, limits, tokenCache, tokenUsage } = runtime
+  const actor = await resolveActor(request.headers, { db, now, accept: 'bearer', tokenCache, tokenUsage })
+  const limit =
+    actor.type === 'user' && actor.via === 'token'
+      ? { limiter: limits.api, key: actor.tokenId }
+      : { limiter: limits.anonymous, key: clientIp(request.headers) }
+  copyHeaders(rateLimitHeaders(await limit.limiter.consume(limit.key)), headers)
+  if (actor.type !== 'user') throw new Unauthenticated('Send a valid API token: Authorization: Bearer tf_…')
+  if (op.scope) requireScope(actor, op.scope)
+  return actor
 }
 
 export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<I, O>, deps: RouteDeps): RouteHandler {
@@ -94,15 +120,9 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
       const params = matchParams(url.pathname)
       if (!params) throw new NotFound('Resource')
 
-      const { db, limits, appUrl, tokenCache, tokenUsage } = await deps.runtime()
-      const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer', tokenCache, tokenUsage })
-      const limit =
-        actor.type === 'user' && actor.via === 'token'
-          ? { limiter: limits.api, key: actor.tokenId }
-          : { limiter: limits.anonymous, key: clientIp(request.headers) }
-      copyHeaders(rateLimitHeaders(await limit.limiter.consume(limit.key)), headers)
-      if (actor.type !== 'user') throw new Unauthenticated('Send a valid API token: Authorization: Bearer tf_…')
-      if (op.scope) requireScope(actor, op.scope)
+      const runtime = await deps.runtime()
+      const { db, appUrl } = runtime
+      const actor = await authorizeApiCall(request, op, runtime, deps.now(), headers)
 
       const fields = BODY_METHODS.has(http.method) ? await readJsonObject(request) : queryObject(url)
       const raw: Record<string, unknown> = { ...fields, ...params }

@@ -3,38 +3,28 @@
 // conventions — bearer token, rate limit, scope, problem+json, request id, one log line — and are chosen by the
 // operation's `http.stream` (see mountRoutes).
 import { Readable } from 'node:stream'
-import { resolveActor } from '../auth/actor'
-import { NotFound, Unauthenticated } from '../errors'
-import { clientIp } from '../http/client-ip'
+import { NotFound } from '../errors'
 import { applyCorsHeaders } from '../http/cors'
 import { contentDisposition, etagMatches, fileEtag, requestedRange } from '../http/download'
 import { readFilePart } from '../http/multipart'
-import { rateLimitHeaders } from '../http/rate-limit'
-import { requireScope, type ServiceContext } from '../services/context'
+import type { ServiceContext } from '../services/context'
 import { FileInfo, type OpenedFile, OpenedFileSchema } from '../services/files'
 import { parseInput } from '../services/parse'
 import type { Operation } from './operation'
-import { copyHeaders, failure, logged, pathMatcher, type RouteDeps, type RouteHandler } from './to-route'
+import { authorizeApiCall, failure, logged, pathMatcher, type RouteDeps, type RouteHandler } from './to-route'
 
 type Called = { ctx: ServiceContext; params: Record<string, string>; url: URL; appUrl?: string }
 
-/** What toRoute does before reading a body: the path's parameters, the token's actor, the rate limit, the scope. */
+/** What toRoute does before reading a body: the path's parameters, then the caller (authorizeApiCall). */
 async function apiCall(request: Request, op: Operation, deps: RouteDeps, headers: Headers): Promise<Called> {
   const http = op.http
   if (!http) throw new Error(`${op.name} has no HTTP shape`)
   const url = new URL(request.url)
   const params = pathMatcher(http.path)(url.pathname)
   if (!params) throw new NotFound('Resource')
-  const { db, limits, appUrl, tokenCache, tokenUsage, storage } = await deps.runtime()
-  const actor = await resolveActor(request.headers, { db, now: deps.now(), accept: 'bearer', tokenCache, tokenUsage })
-  const limit =
-    actor.type === 'user' && actor.via === 'token'
-      ? { limiter: limits.api, key: actor.tokenId }
-      : { limiter: limits.anonymous, key: clientIp(request.headers) }
-  copyHeaders(rateLimitHeaders(await limit.limiter.consume(limit.key)), headers)
-  if (actor.type !== 'user') throw new Unauthenticated('Send a valid API token: Authorization: Bearer tf_…')
-  if (op.scope) requireScope(actor, op.scope)
-  return { ctx: { db, actor, now: deps.now, storage }, params, url, appUrl }
+  const runtime = await deps.runtime()
+  const actor = await authorizeApiCall(request, op, runtime, deps.now(), headers)
+  return { ctx: { db: runtime.db, actor, now: deps.now, storage: runtime.storage }, params, url, appUrl: runtime.appUrl }
 }
 
 /** Reads the request's file part and hands it to the upload operation as it streams in. */

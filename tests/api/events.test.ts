@@ -1,4 +1,4 @@
-// GET /api/v1/events in-process, through the stream adapter (operations/to-stream.ts) on a real database: the SSE
+// GET /api/v1/events in-process, through the stream adapter (operations/to-event-stream.ts) on a real database: the SSE
 // framing and headers, resumption with Last-Event-ID, the end of a stream whose token is revoked or whose member is
 // removed, the session cookie's same-origin rule, and 1,000 streams opened and dropped leaving nothing behind.
 import { eq, sql } from 'drizzle-orm'
@@ -10,7 +10,7 @@ import { RESUME_MAX } from '../../src/server/live/activity-stream'
 import { openStreamCounts } from '../../src/server/live/open-streams'
 import { log } from '../../src/server/log'
 import { activityEvents } from '../../src/server/operations/activity'
-import { mountStream, type StreamRouteDeps } from '../../src/server/operations/to-stream'
+import { mountStream, type StreamRouteDeps } from '../../src/server/operations/to-event-stream'
 import { createLimits } from '../../src/server/runtime'
 import * as feed from '../../src/server/services/activity-feed'
 import * as members from '../../src/server/services/members'

@@ -11,8 +11,8 @@ import type { Operation } from '../operations/operation'
 import { publicOperations, streamOperations } from '../operations/registry'
 import { routeDeps } from '../operations/route-deps'
 import { streamDeps } from '../operations/stream-deps'
+import { mountStream } from '../operations/to-event-stream'
 import { mountRoutes, pathMatcher, type RouteDeps } from '../operations/to-route'
-import { mountStream } from '../operations/to-stream'
 
 type Handler = (request: Request) => Response | Promise<Response>
 type Methods = Partial<Record<string, Handler>>

@@ -5,7 +5,7 @@
 // delays a row until the next wake. The caller's access is checked again on every announced change of access and
 // at every heartbeat; when it is gone, the stream ends.
 
-import type { EventFeed, EventSink, StreamContext } from '../operations/to-stream'
+import type { EventFeed, EventSink, StreamContext } from '../operations/to-event-stream'
 import { requireRole } from '../services/access'
 import { activityAfter, countActivityAfter, latestActivityId, streamStillEntitled } from '../services/activity-feed'
 import type { ServiceContext } from '../services/context'

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { openActivityStream } from '../live/activity-stream'
 import * as feed from '../services/activity-feed'
 import { operation } from './operation'
-import { streamOperation } from './to-stream'
+import { streamOperation } from './to-event-stream'
 
 export const listActivity = operation({
   name: 'activity.list',

@@ -13,7 +13,7 @@ import { getRuntime, sessionUserId } from '../runtime'
 import type { ServiceContext } from '../services/context'
 import * as files from '../services/files'
 import { uploadFile } from './files'
-import { downloadResponse, runUpload } from './to-stream-route'
+import { downloadResponse, runUpload } from './to-file-route'
 
 type Params = { slug: string; id: string; fileId?: string }
 type RouteContext = { params: Promise<Params> }

@@ -1,8 +1,8 @@
 // The file operations on a project: list, upload, download and delete. Upload and download are streams, served by
-// the adapters in to-stream-route.ts; the list and delete are ordinary JSON operations.
+// the adapters in to-file-route.ts; the list and delete are ordinary JSON operations.
 import * as files from '../services/files'
 import { operation } from './operation'
-import { toDownloadRoute, toUploadRoute } from './to-stream-route'
+import { toDownloadRoute, toUploadRoute } from './to-file-route'
 
 export const listFiles = operation({
   name: 'files.list',

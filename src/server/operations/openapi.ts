@@ -9,7 +9,7 @@ import type { Role } from '../services/context'
 import { FREE_TEXT_PATTERN } from '../services/text'
 import type { HttpShape, Operation } from './operation'
 import { publicOperations, streamOperations } from './registry'
-import { RETRY_MS, type StreamOperation } from './to-stream'
+import { RETRY_MS, type StreamOperation } from './to-event-stream'
 
 type JsonSchema = Record<string, unknown>
 type Components = { schemas: Record<string, JsonSchema> }
@@ -351,7 +351,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
 // What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
 const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
 
-/** A stream operation (to-stream.ts): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
+/** A stream operation (to-event-stream.ts): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
 function streamOperationObject(op: StreamOperation, components: Components) {
   const eventData = toSchema(op.eventData, 'output', components)
   return {

@@ -22,7 +22,7 @@ export type HttpShape<O> = {
   paginated?: boolean
   /**
    * For a body or an answer that is a stream rather than JSON (an upload, a download): the route adapter that serves
-   * it instead of toRoute (operations/to-stream-route.ts), and what the OpenAPI document says it carries.
+   * it instead of toRoute (operations/to-file-route.ts), and what the OpenAPI document says it carries.
    */
   stream?: {
     adapter(op: Operation, deps: RouteDeps): RouteHandler

@@ -16,7 +16,7 @@ import { openBillingPortal, startCheckout } from './billing'
 import { deleteFile, downloadFile, listFiles, uploadFile } from './files'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
-import type { StreamOperation } from './to-stream'
+import type { StreamOperation } from './to-event-stream'
 import { createToken, revokeToken } from './tokens'
 import {
   acceptInvitation,
@@ -50,7 +50,7 @@ export const publicOperations: readonly Operation[] = [
   listActivity,
 ]
 
-/** The public API's streaming operations (operations/to-stream.ts): served beside the others, and in the OpenAPI document. */
+/** The public API's streaming operations (operations/to-event-stream.ts): served beside the others, and in the OpenAPI document. */
 export const streamOperations: readonly StreamOperation[] = [activityEvents]
 
 export const appOperations: readonly Operation[] = [

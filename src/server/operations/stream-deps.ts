@@ -2,7 +2,7 @@
 // session cookie (Better Auth is loaded only when a request brings one); the API-only server takes tokens only.
 import { log } from '../log'
 import { getApiRuntime, getRuntime, sessionUserId } from '../runtime'
-import { mountStream, type StreamOperation, type StreamRouteDeps } from './to-stream'
+import { mountStream, type StreamOperation, type StreamRouteDeps } from './to-event-stream'
 
 export function streamDeps({ sessions }: { sessions: boolean }): StreamRouteDeps {
   return {

@@ -32,7 +32,7 @@ export type RouteDeps = {
     appUrl?: string
     tokenCache?: TokenCache
     tokenUsage?: TokenUsage
-    /** Where files' bytes live: only the streaming operations use it (operations/to-stream-route.ts). */
+    /** Where files' bytes live: only the streaming operations use it (operations/to-file-route.ts). */
     storage?: FileStorage
   }>
   now(): Date

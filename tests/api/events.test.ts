@@ -18,6 +18,7 @@ import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
 import { bearerTokenFor, ORIGIN, userWithToken } from '../support/api'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 import { isPostgresRun } from '../support/postgres'
 
 let database: Database
@@ -134,6 +135,8 @@ describe('the event stream', () => {
 
   test('resumes after Last-Event-ID: what was missed, in order, then what is new', async () => {
     const owner = await userWithToken(database)
+    // Four projects: more than Free allows.
+    await makePro(database, personalWorkspace(owner.userId))
     const ctx = contextFor(database, sessionActor(owner.userId))
     await projects.create(ctx, { name: 'A' })
     const [last] = (await feed.list(ctx, { limit: 1 })).items

@@ -6,6 +6,7 @@ import { user } from '../../src/server/db/schema'
 import * as tokens from '../../src/server/services/tokens'
 import { createPersonal } from '../../src/server/services/workspaces'
 import { contextFor, sessionActor } from './db'
+import { makePro } from './plans'
 import type { RunningServer } from './server'
 
 export async function waitUntilReady(server: RunningServer): Promise<void> {
@@ -23,6 +24,8 @@ export async function tokenIn(url: string): Promise<string> {
     const userId = randomUUID()
     await database.db.insert(user).values({ id: userId, name: 'Streamer', email: `${userId}@example.test` })
     const { slug } = await createPersonal(database.db, { id: userId, name: 'Streamer' })
+    // The suites and the bench create many projects through it: more than Free allows.
+    await makePro(database, slug)
     const ctx = contextFor(database, sessionActor(userId), undefined, slug)
     return (await tokens.create(ctx, { name: 'events', scopes: ['projects:read', 'projects:write'] })).token
   } finally {

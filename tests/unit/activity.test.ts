@@ -13,6 +13,7 @@ import * as members from '../../src/server/services/members'
 import * as projects from '../../src/server/services/projects'
 import * as workspacesService from '../../src/server/services/workspaces'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { makePro } from '../support/plans'
 
 let database: Database
 beforeAll(async () => {
@@ -144,6 +145,7 @@ describe('recording', () => {
 describe('reading', () => {
   test('newest first, by pages that follow each other without gaps or repeats', async () => {
     const team = await newTeam()
+    await makePro(database, team.slug)
     for (let i = 0; i < 5; i++) await projects.create(team.owner, { name: `P${i}` })
     const first = await feed.list(team.owner, { limit: 2 })
     const second = await feed.list(team.owner, { limit: 2, cursor: first.nextCursor ?? '' })

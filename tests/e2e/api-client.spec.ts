@@ -68,6 +68,10 @@ test('the served OpenAPI document describes the paths the client was generated f
     '/api/v1/me',
     '/api/v1/workspace',
     '/api/v1/workspace/members',
+    '/api/v1/projects/{id}/files',
+    '/api/v1/projects/{id}/files/{fileId}',
+    '/api/v1/activity',
+    '/api/v1/events',
   ]
   expect(Object.keys(document.paths).sort()).toEqual([...generatedPaths].sort())
 })

@@ -8,13 +8,14 @@ import styles from './docs.module.css'
 export const metadata: Metadata = { title: 'API reference' }
 
 type Schema = { type?: string | string[]; $ref?: string; properties?: Record<string, Schema>; required?: string[]; [k: string]: unknown }
-type Parameter = { name: string; in: string; required: boolean; description?: string; schema: Schema }
+type Parameter = { name: string; in: string; required: boolean; description?: string; schema?: Schema }
 type OperationDoc = {
   operationId: string
   summary: string
   description: string
   parameters: Parameter[]
-  requestBody?: { content: { 'application/json': { schema: Schema } } }
+  /** JSON for most operations; multipart/form-data for an upload. */
+  requestBody?: { content: Record<string, { schema?: Schema }> }
   responses: Record<string, { description: string }>
 }
 
@@ -28,10 +29,15 @@ function constraints(s: Schema): string {
   return parts.join(', ')
 }
 
+/** The request body's media type, if the operation takes one. */
+const bodyMedia = (op: OperationDoc): string | undefined => Object.keys(op.requestBody?.content ?? {})[0]
+
 function curlFor(base: string, method: string, path: string, op: OperationDoc): string {
-  const url = `${base}${path.replace('{id}', '$PROJECT_ID')}`
+  const url = `${base}${path.replace('{id}', '$PROJECT_ID').replace('{fileId}', '$FILE_ID')}`
   const lines = [`curl -i${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} "${url}"`, '  -H "Authorization: Bearer $TWOFOLD_TOKEN"']
-  if (op.requestBody) lines.push('  -H "Content-Type: application/json"', `  -d '{"name":"Launch plan"}'`)
+  const media = bodyMedia(op)
+  if (media === 'multipart/form-data') lines.push('  -F file=@report.pdf')
+  else if (media) lines.push(`  -H "Content-Type: ${media}"`, `  -d '{"name":"Launch plan"}'`)
   return lines.join(' \\\n')
 }
 
@@ -137,7 +143,7 @@ export default function ApiDocsPage() {
                       </td>
                       <td>{p.in}</td>
                       <td>{p.required ? 'required' : 'optional'}</td>
-                      <td>{[p.description, constraints(p.schema)].filter(Boolean).join('; ')}</td>
+                      <td>{[p.description, p.schema && constraints(p.schema)].filter(Boolean).join('; ')}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -146,8 +152,10 @@ export default function ApiDocsPage() {
           )}
           {op.requestBody && (
             <>
-              <h3>Body (JSON)</h3>
-              <FieldTable schema={op.requestBody.content['application/json'].schema} />
+              <h3>Body ({bodyMedia(op) === 'application/json' ? 'JSON' : bodyMedia(op)})</h3>
+              {Object.entries(op.requestBody.content).map(
+                ([type, media]) => media.schema && <FieldTable key={type} schema={media.schema} />,
+              )}
             </>
           )}
           <h3>Responses</h3>

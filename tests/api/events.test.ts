@@ -251,7 +251,10 @@ describe('the event stream', () => {
     for (const started = Date.now(); connections() > before.connections && Date.now() - started < 3_000; ) {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    expect({ ...openStreamCounts(), ...hub.stats(), connections: connections() }).toEqual(before)
+    const { connections: connectionsBefore, ...countsBefore } = before
+    expect({ ...openStreamCounts(), ...hub.stats() }).toEqual(countsBefore)
+    // At most as many as before: the count before may itself have caught a query in flight (a batched write).
+    expect(connections()).toBeLessThanOrEqual(connectionsBefore)
     if (isPostgresRun()) {
       const result = (await database.db.execute(
         sql`select count(*)::int as n from pg_stat_activity where datname = current_database()`,

@@ -139,8 +139,10 @@ const TRANSIENT_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '53', '57'])
 const TRANSIENT_SQLSTATES = new Set(['55000'])
 const SQLSTATE = /^[0-9A-Z]{5}$/
+// node-postgres's own messages: a client whose connection broke or ended answers the next query with "…is not
+// queryable", and a connect that times out destroys its socket with "timeout expired".
 const TRANSIENT_MESSAGES =
-  /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i
+  /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|timeout expired|Cannot use a pool after calling end|is not queryable/i
 
 function isTransientCode(code: string): boolean {
   if (TRANSIENT_ERRNOS.has(code)) return true

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { z } from 'zod'
 import { type Database, migrationsCurrent, openDatabase } from '../../src/server/db/client'
+import { toAppError, Unavailable } from '../../src/server/errors'
 import { createTestDatabase } from '../support/db'
 import { adminPool, isPostgresRun, postgresUrlFor } from '../support/postgres'
 
@@ -39,6 +41,32 @@ describe.skipIf(!isPostgresRun())('the PostgreSQL connection pool', () => {
     // Vitest reports an unhandled error.
     await vi.waitFor(() => expect(pool.totalCount).toBe(0), { timeout: 5_000 })
 
+    const { rows } = await pool.query<{ one: number }>('select 1 as one')
+    expect(rows).toEqual([{ one: 1 }])
+  })
+
+  test('a connection ended between two queries of a transaction fails that transaction as unavailable, and only it', async () => {
+    const pool = database.pool
+    if (!pool) throw new Error('expected a node-postgres pool')
+    const admin = adminPool()
+    try {
+      const transaction = database.db.transaction(async (tx) => {
+        const result = await tx.execute(sql`select pg_backend_pid() as pid`)
+        const [own] = z.object({ rows: z.array(z.object({ pid: z.number() })) }).parse(result).rows
+        await admin.query('select pg_terminate_backend($1)', [own?.pid])
+        // The connection's 'error' arrives while the client is checked out and no query is in flight: with no
+        // listener of the client's own, node-postgres throws it out of the socket's handler, past everything.
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        await tx.execute(sql`select 1`)
+      })
+      const failure = await transaction.then(
+        () => null,
+        (error: unknown) => error,
+      )
+      expect(toAppError(failure)).toBeInstanceOf(Unavailable)
+    } finally {
+      await admin.end()
+    }
     const { rows } = await pool.query<{ one: number }>('select 1 as one')
     expect(rows).toEqual([{ one: 1 }])
   })

@@ -65,6 +65,12 @@ describe('the taxonomy', () => {
     { name: 'a closed PGlite', thrown: new Error('PGlite is closed') },
     { name: 'an ended pool', thrown: new Error('Cannot use a pool after calling end on the pool') },
     { name: 'a pool that cannot connect in time', thrown: new Error('timeout exceeded when trying to connect') },
+    { name: 'a client that cannot connect in time', thrown: drizzleWrapped(new Error('timeout expired')) },
+    {
+      name: 'a client whose connection broke, reused for the rollback',
+      thrown: drizzleWrapped(new Error('Client has encountered a connection error and is not queryable')),
+    },
+    { name: 'a client that was closed', thrown: new Error('Client was closed and is not queryable') },
   ])('$name becomes UNAVAILABLE', ({ thrown }) => {
     const error = toAppError(thrown)
     expect(error).toBeInstanceOf(Unavailable)

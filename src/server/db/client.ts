@@ -58,9 +58,14 @@ async function openPostgres(url: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres')
   const { migrate } = await import('drizzle-orm/node-postgres/migrator')
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
-  // An idle connection the server ends (restart, failover, an administrator) is dropped from the pool and
-  // replaced on the next query; without a listener, node-postgres rethrows it and the process dies.
-  pool.on('error', (error) => log.warn('idle database connection lost', { error }))
+  // A connection the server ends (restart, failover, an administrator) emits 'error' on its client. The pool
+  // listens only while the client is idle: one checked out between two queries of a transaction has no listener,
+  // and node-postgres's emit would become an uncaught exception. So every client gets its own listener for its
+  // whole life; the query in flight, if any, still fails with the error (and becomes a 503), and the pool drops
+  // the broken client when it is released. The pool's own 'error' (idle clients) must be listened to as well, but
+  // the client's listener has already said it.
+  pool.on('connect', (client) => client.on('error', (error) => log.warn('database connection lost', { error })))
+  pool.on('error', () => {})
   const db = drizzle(pool, { schema })
   // A failed start (the database refuses connections, a migration fails) must not leave a pool behind: the next
   // attempt opens its own, and the abandoned one would hold connections until the process ends.

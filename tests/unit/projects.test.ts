@@ -131,6 +131,19 @@ describe('listing projects', () => {
     expect(seen[0]).toBe('P4')
   })
 
+  test('a listed project is exactly what reading it gives, timestamps to the millisecond', async () => {
+    const owner = contextFor(database, sessionActor(await createUser(database)))
+    const at = (iso: string) => contextFor(database, owner.actor, () => new Date(iso))
+    const old = await projects.create(at('1999-12-31T23:59:59.007Z'), { name: 'Old', description: 'From before' })
+    const changed = await projects.update(at('2026-03-04T05:06:07.890Z'), { id: old.id, description: 'Changed' })
+    const fresh = await projects.create(at('2026-11-26T09:30:00.000Z'), { name: 'Fresh' })
+
+    const { items } = await projects.list(owner, {})
+    expect(items).toEqual([fresh, changed])
+    expect(items).toEqual([await projects.get(owner, { id: fresh.id }), await projects.get(owner, { id: old.id })])
+    expect(items[1]).toMatchObject({ createdAt: '1999-12-31T23:59:59.007Z', updatedAt: '2026-03-04T05:06:07.890Z' })
+  })
+
   test('an empty list has no next page', async () => {
     const nobody = contextFor(database, sessionActor(await createUser(database)))
     expect(await projects.list(nobody, {})).toEqual({ items: [], nextCursor: null })

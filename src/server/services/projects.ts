@@ -104,10 +104,29 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt: at, id }
 }
 
+/**
+ * A timestamp as toISOString() writes it, made by the database: the list's rows need no Date at all. node-postgres
+ * would parse each timestamp into a Date (through Next's wrapped Date constructor, on the app) only for us to print
+ * it again, and for a page of 20 that was a measurable share of the list's CPU. Stored times have millisecond
+ * precision (create and update take them from the context's clock), so MS loses nothing.
+ */
+const isoTimestamp = (column: typeof projects.createdAt | typeof projects.updatedAt) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/** A project as the API shows it, straight from the row. */
+const projectColumns = {
+  id: projects.id,
+  name: projects.name,
+  description: projects.description,
+  version: projects.version,
+  createdAt: isoTimestamp(projects.createdAt),
+  updatedAt: isoTimestamp(projects.updatedAt),
+}
+
 // The list is the API's busiest read: both of its shapes (the first page, and a page after a cursor) are prepared.
 const firstPage = preparedOnce((db) =>
   db
-    .select()
+    .select(projectColumns)
     .from(projects)
     .where(eq(projects.workspaceId, sql.placeholder('workspaceId')))
     .orderBy(desc(projects.createdAt), desc(projects.id))
@@ -116,7 +135,7 @@ const firstPage = preparedOnce((db) =>
 )
 const pageAfter = preparedOnce((db) =>
   db
-    .select()
+    .select(projectColumns)
     .from(projects)
     .where(
       and(
@@ -140,7 +159,7 @@ export async function list(ctx: ServiceContext, input: z.input<typeof ListProjec
   const rows = after
     ? await pageAfter(ctx.db).execute({ workspaceId, limit: limit + 1, createdAt: after.createdAt, id: after.id })
     : await firstPage(ctx.db).execute({ workspaceId, limit: limit + 1 })
-  const items = rows.slice(0, limit).map(toProject)
+  const items: Project[] = rows.slice(0, limit)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
 }

@@ -87,6 +87,49 @@ describe('migrationsCurrent', () => {
   })
 })
 
+describe.skipIf(!isPostgresRun())('opening a PostgreSQL database', () => {
+  test('that is migrated already does not wait for the migration lock; one that is not waits for it, then migrates', async () => {
+    const name = `twofold_open_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+    const admin = adminPool()
+    const url = postgresUrlFor(name)
+    const { Client } = (await import('pg')).default
+    // Advisory locks belong to a database: the other instance holds it in this one.
+    const lock = new Client({ connectionString: url })
+    try {
+      await admin.query(`CREATE DATABASE ${name}`)
+      await lock.connect()
+      await (await openDatabase({ kind: 'postgres', url })).close()
+
+      // Another instance is migrating (it holds the lock): a start that finds every migration applied goes on.
+      await lock.query('select pg_advisory_lock(7310410)')
+      const opened = await openDatabase({ kind: 'postgres', url })
+      expect(await migrationsCurrent(opened.db)).toBe(true)
+      await opened.close()
+
+      // One migration behind: this start must wait for the other instance, then apply what is missing.
+      const behind = new Client({ connectionString: url })
+      await behind.connect()
+      await behind.query('drop schema drizzle cascade; drop schema public cascade; create schema public')
+      await behind.end()
+      let done = false
+      const opening = openDatabase({ kind: 'postgres', url }).then((database) => {
+        done = true
+        return database
+      })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(done).toBe(false)
+      await lock.query('select pg_advisory_unlock(7310410)')
+      const migrated = await opening
+      expect(await migrationsCurrent(migrated.db)).toBe(true)
+      await migrated.close()
+    } finally {
+      await lock.end().catch(() => {})
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await admin.end()
+    }
+  })
+})
+
 describe.skipIf(!isPostgresRun())('a failed start on PostgreSQL', () => {
   test('leaves no connection behind when the migration fails after the pool connected', async () => {
     const name = `twofold_failstart_${randomUUID().replaceAll('-', '').slice(0, 12)}`

@@ -3,7 +3,6 @@
 // type is known to be refused, so nothing more is read from the client.
 import { createHash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
-import { fileTypeFromBuffer } from 'file-type/core'
 
 /** How many leading bytes file-type needs to recognise every format it knows. */
 export const SNIFF_BYTES = 4100
@@ -69,6 +68,8 @@ function looksLikeText(sample: Buffer): boolean {
 }
 
 export async function detectType(sample: Buffer): Promise<string> {
+  // Loaded on the first upload, not at start: file-type's signature tables cost the API-only server ~45 ms to start.
+  const { fileTypeFromBuffer } = await import('file-type/core')
   const found = await fileTypeFromBuffer(sample)
   if (found) {
     if (ALLOWED_TYPES.has(found.mime)) return found.mime

@@ -3,7 +3,7 @@
 // part's stream, so the consumer sees an error, never a short file that looks complete.
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import Busboy from '@fastify/busboy'
+import type BusboyFactory from '@fastify/busboy'
 import { BadRequest, UnsupportedMediaType, ValidationError } from '../errors'
 
 export type FilePart = {
@@ -20,11 +20,14 @@ const MULTIPART = /^multipart\/form-data\s*;/i
  * The first part named `field` that is a file. Rejects with 415 for another body type, 422 when the form has no
  * such part, 400 for a malformed form. Other parts are skipped; a second file part is ignored.
  */
-export function readFilePart(request: Request, field = 'file'): Promise<FilePart> {
+export async function readFilePart(request: Request, field = 'file'): Promise<FilePart> {
   const contentType = request.headers.get('content-type') ?? ''
-  if (!MULTIPART.test(contentType) || !request.body) return Promise.reject(new UnsupportedMediaType('multipart/form-data'))
+  if (!MULTIPART.test(contentType) || !request.body) throw new UnsupportedMediaType('multipart/form-data')
+  // Loaded with the first upload rather than at start, which only the upload route would pay for.
+  const { default: Busboy } = await import('@fastify/busboy')
+  const body = request.body
   return new Promise((resolve, reject) => {
-    let parser: ReturnType<typeof Busboy>
+    let parser: ReturnType<typeof BusboyFactory>
     try {
       parser = Busboy({
         headers: { 'content-type': contentType },
@@ -37,7 +40,7 @@ export function readFilePart(request: Request, field = 'file'): Promise<FilePart
     }
     let current: Readable | null = null
     let found = false
-    const source = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>)
+    const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>)
     const fail = (error: unknown) => {
       const reason = error instanceof Error ? error : new Error(String(error))
       // A cut-off body: the file's consumer must see the failure, not a quiet end.

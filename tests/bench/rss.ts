@@ -22,6 +22,7 @@ try {
     console.log(`run ${i}: ${run.reqPerSec.toFixed(0)} req/s, peak ${mb(run.peakRss)}`)
   }
 } finally {
+  if (process.env.RSS_PRINT_OUTPUT) console.log(app.output())
   await app.stop()
   await data.drop()
 }

@@ -47,6 +47,19 @@ export function ensureBuilt(label: string, dir: string, sources: string[]): 'reu
 export const APP_SOURCES = ['src', 'public', 'next.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json']
 export const NOOP_SOURCES = ['app', 'next.config.ts', 'tsconfig.json', path.join('..', '..', '..', 'package-lock.json')]
 
+/**
+ * The Node flags `npm start` (or `npm run start:api`) runs its entry with, read from package.json's script, so the
+ * bench measures the process production runs: `NEXT_TELEMETRY_DISABLED=1 node --max-old-space-size=512 server.js`
+ * gives ['--max-old-space-size=512'].
+ */
+export function productionNodeFlags(script: 'start' | 'start:api'): string[] {
+  const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts
+  const words = (scripts[script] ?? '').split(/\s+/)
+  const node = words.indexOf('node')
+  if (node === -1) throw new Error(`package.json's ${script} script does not run node`)
+  return words.slice(node + 1).filter((word) => word.startsWith('--'))
+}
+
 export type Server = {
   name: string
   url: string
@@ -113,7 +126,7 @@ export function buildApiOnly(): void {
 export function startApp(databaseUrl: string, entry: 'server.js' | 'api-server.js' = 'server.js'): Promise<Server> {
   return start({
     name: entry === 'server.js' ? 'app' : 'api-only',
-    args: [entry],
+    args: [...productionNodeFlags(entry === 'server.js' ? 'start' : 'start:api'), entry],
     cwd: ROOT,
     // As tests/support/server.ts starts it; info logging as in production (an access line per request is part of the cost).
     env: (url) => ({
@@ -123,6 +136,9 @@ export function startApp(databaseUrl: string, entry: 'server.js' | 'api-server.j
       SEED_DEMO: 'false',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       APP_URL: url,
+      // For trying V8 settings on the app alone (tests/bench/rss.ts), e.g. --max-semi-space-size=8; a flag npm start
+      // already sets on the command line wins over the same one here.
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
     }),
     // Ready means the database answers and is migrated: the first request a load balancer would send.
     readyPath: '/api/health/ready',
@@ -134,7 +150,8 @@ export function startNoop(): Promise<Server> {
   // apps go through the very same entry and the ratio measures the app, not the entry.
   return start({
     name: 'noop',
-    args: [path.join(ROOT, 'server.js')],
+    // With npm start's flags too: the same entry, run the same way.
+    args: [...productionNodeFlags('start'), path.join(ROOT, 'server.js')],
     cwd: NOOP_DIR,
     env: () => ({ NEXT_TELEMETRY_DISABLED: '1' }),
     readyPath: '/api/noop',

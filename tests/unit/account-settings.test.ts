@@ -104,8 +104,9 @@ describe('sessions', () => {
       expect(Date.parse(s.createdAt)).not.toBeNaN()
       expect(Date.parse(s.lastActiveAt)).not.toBeNaN()
     }
-    expect(sessions.describeDevice(null)).toBe('Unknown device')
-    expect(sessions.describeDevice('curl/8.5.0')).toBe('Unknown device')
+    const describeDevice = await sessions.loadDeviceDescriber()
+    expect(describeDevice(null)).toBe('Unknown device')
+    expect(describeDevice('curl/8.5.0')).toBe('Unknown device')
   })
 
   test('one is signed out; someone else’s is NOT_FOUND and stays', async () => {

@@ -2,7 +2,8 @@
 // instance on the same PostgreSQL shares one count; on embedded PGlite there is only one instance anyway.
 import { createHash } from 'node:crypto'
 import { lt, sql } from 'drizzle-orm'
-import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible'
+import RateLimiterDrizzle from 'rate-limiter-flexible/lib/RateLimiterDrizzle.js'
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js'
 import type { Db } from '../db/client'
 import { rateLimits } from '../db/schema'
 import { RateLimited, Unavailable } from '../errors'

@@ -13,6 +13,13 @@ const nextConfig: NextConfig = {
   // drizzle-orm must be one instance shared with rate-limiter-flexible, which imports it itself.
   serverExternalPackages: ['@electric-sql/pglite', 'pg', 'drizzle-orm', 'rate-limiter-flexible'],
   poweredByHeader: false,
+  experimental: {
+    // Next loads every route's modules as it starts, on the same thread that opens the database for the readiness
+    // check: ready came 0.3–0.4 s later (1.6 s against 1.2 s here), and the first page was served later too (ready
+    // plus the first page: 2.0 s against 1.85 s), since most of what it loaded was routes nobody had asked for yet.
+    // Off, each route loads with its first request (the first page took ~170 ms longer, the ones after it none).
+    preloadEntriesOnStart: false,
+  },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

@@ -134,7 +134,9 @@ describe('CORS: any origin, bearer tokens only', () => {
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, PATCH, DELETE, OPTIONS, HEAD')
-    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id')
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID, X-Request-Id',
+    )
     expect(response.headers.get('access-control-max-age')).toBe('600')
     expect(response.headers.get('access-control-allow-credentials')).toBeNull()
   })

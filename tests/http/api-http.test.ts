@@ -37,7 +37,9 @@ describe('the API over HTTP', () => {
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-allow-methods')).toContain('PATCH')
-    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id')
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID, X-Request-Id',
+    )
     expect(response.headers.get('access-control-allow-credentials')).toBeNull()
   })
 

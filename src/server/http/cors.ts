@@ -13,8 +13,11 @@ export const CORS_EXPOSED_HEADERS = [
   'X-Request-Id',
 ] as const
 
-/** Request headers a browser script may send. */
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'] as const
+/**
+ * Request headers a browser script may send. Last-Event-ID: EventSource cannot send Authorization, so a script on
+ * another origin reads /api/v1/events with fetch, and resumes by sending the header itself.
+ */
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Last-Event-ID', 'X-Request-Id'] as const
 
 /** How long (seconds) a browser may reuse a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 600

@@ -2,7 +2,7 @@
 // framing and headers, resumption with Last-Event-ID, the end of a stream whose token is revoked or whose member is
 // removed, the session cookie's same-origin rule, and 1,000 streams opened and dropped leaving nothing behind.
 import { eq, sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import type { Database } from '../../src/server/db/client'
 import { activity, memberships, workspaces } from '../../src/server/db/schema'
 import { activityHub } from '../../src/server/live/activity-hub'
@@ -10,7 +10,7 @@ import { RESUME_MAX } from '../../src/server/live/activity-stream'
 import { openStreamCounts } from '../../src/server/live/open-streams'
 import { log } from '../../src/server/log'
 import { activityEvents } from '../../src/server/operations/activity'
-import { mountStream, type StreamRouteDeps } from '../../src/server/operations/to-event-stream'
+import { MAX_STREAMS_PER_ACCOUNT, mountStream, type StreamRouteDeps } from '../../src/server/operations/to-event-stream'
 import { createLimits } from '../../src/server/runtime'
 import * as feed from '../../src/server/services/activity-feed'
 import * as members from '../../src/server/services/members'
@@ -225,6 +225,47 @@ describe('the event stream', () => {
     expect(response.status).toBe(404)
   })
 
+  test(`one account holds at most ${MAX_STREAMS_PER_ACCOUNT} streams at once: the next is 429 until one ends; others are not affected`, async () => {
+    const owner = await userWithToken(database)
+    const second = await bearerTokenFor(database, owner.userId)
+    const before = openStreamCounts()
+    const held: Reader[] = []
+    try {
+      // Through two tokens of the account, and its session: the places belong to the account.
+      for (let i = 0; i < MAX_STREAMS_PER_ACCOUNT; i++) {
+        const { response, reader } =
+          i === 0
+            ? await open({ Cookie: `session=${owner.userId}` }, `?workspace=${personalWorkspace(owner.userId)}`)
+            : await open(bearer(i % 2 ? owner.token : second.token))
+        expect(response.status).toBe(200)
+        await reader.next()
+        held.push(reader)
+      }
+      const refused = await open(bearer(second.token))
+      expect(refused.response.status).toBe(429)
+      expect(refused.response.headers.get('retry-after')).toBe('30')
+      expect(await refused.response.json()).toMatchObject({ code: 'RATE_LIMITED' })
+
+      const someoneElse = await userWithToken(database)
+      const theirs = await open(bearer(someoneElse.token))
+      expect(theirs.response.status).toBe(200)
+      theirs.reader.close()
+      await theirs.reader.ended
+
+      const first = held.shift()
+      first?.close()
+      await first?.ended
+      const again = await open(bearer(owner.token))
+      expect(again.response.status).toBe(200)
+      held.push(again.reader)
+    } finally {
+      for (const reader of held) reader.close()
+      await Promise.all(held.map((reader) => reader.ended))
+    }
+    // Every place is given back: the account holds none.
+    await vi.waitFor(() => expect(openStreamCounts()).toEqual(before))
+  })
+
   test('1,000 streams opened and dropped leave no stream, timer, listener or connection behind', async () => {
     const owner = await userWithToken(database)
     // Four tokens: each stays within the API's 600 requests a minute.
@@ -242,7 +283,7 @@ describe('the event stream', () => {
     // One stream still open while counting proves the counters count.
     const { reader } = await open(bearer(owner.token))
     await reader.next()
-    expect(openStreamCounts()).toEqual({ streams: before.streams + 1, timers: before.timers + 1 })
+    expect(openStreamCounts()).toEqual({ streams: before.streams + 1, timers: before.timers + 1, owners: before.owners + 1 })
     expect(hub.stats().listeners).toBe(before.listeners + 1)
     reader.close()
     await reader.ended

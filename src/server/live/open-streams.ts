@@ -3,9 +3,10 @@
 // that opens streams and the shutdown hook live in different bundles.
 const OPEN = Symbol.for('twofold.open-event-streams')
 const TIMERS = Symbol.for('twofold.event-stream-timers')
+const BY_OWNER = Symbol.for('twofold.event-streams-by-owner')
 
 type Closable = { end(): void }
-type Holder = { [OPEN]?: Set<Closable>; [TIMERS]?: { count: number } }
+type Holder = { [OPEN]?: Set<Closable>; [TIMERS]?: { count: number }; [BY_OWNER]?: Map<string, number> }
 
 function open(): Set<Closable> {
   const holder = globalThis as Holder
@@ -23,6 +24,33 @@ function timers(): { count: number } {
 export function trackStream(stream: Closable): () => void {
   open().add(stream)
   return () => open().delete(stream)
+}
+
+function byOwner(): Map<string, number> {
+  const holder = globalThis as Holder
+  holder[BY_OWNER] ??= new Map()
+  return holder[BY_OWNER]
+}
+
+/**
+ * Takes one of `owner`'s `max` stream places in this process, or null when all are taken; the returned function
+ * gives it back (once). A stream holds a connection, a listener and a timer for as long as it is open, so one
+ * account may not open them without end. Taken synchronously, before the stream opens, so a burst of requests
+ * cannot all pass the count.
+ */
+export function takeStreamPlace(owner: string, max: number): (() => void) | null {
+  const counts = byOwner()
+  const taken = counts.get(owner) ?? 0
+  if (taken >= max) return null
+  counts.set(owner, taken + 1)
+  let given = false
+  return () => {
+    if (given) return
+    given = true
+    const left = (counts.get(owner) ?? 1) - 1
+    if (left > 0) counts.set(owner, left)
+    else counts.delete(owner)
+  }
 }
 
 /** A repeating timer that the counts below can see. */
@@ -45,7 +73,7 @@ export function endAllStreams(): void {
   for (const stream of [...open()]) stream.end()
 }
 
-/** Open streams and their live timers in this process: what tests compare before and after. */
-export function openStreamCounts(): { streams: number; timers: number } {
-  return { streams: open().size, timers: timers().count }
+/** Open streams, their live timers and the owners holding stream places in this process: what tests compare before and after. */
+export function openStreamCounts(): { streams: number; timers: number; owners: number } {
+  return { streams: open().size, timers: timers().count, owners: byOwner().size }
 }

@@ -7,13 +7,13 @@ import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
 import type { Db } from '../db/client'
 import type { Notifications } from '../db/notifications'
-import { Forbidden, toAppError, Unauthenticated } from '../errors'
+import { Forbidden, RateLimited, toAppError, Unauthenticated } from '../errors'
 import { clientIp } from '../http/client-ip'
 import { applyCorsHeaders, preflightHeaders } from '../http/cors'
 import { problemResponse } from '../http/problem'
 import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
 import { requestIdFrom } from '../http/request-id'
-import { streamInterval, trackStream } from '../live/open-streams'
+import { streamInterval, takeStreamPlace, trackStream } from '../live/open-streams'
 import type { Logger } from '../log'
 import { type Actor, type Role, requireScope, type Scope, type ServiceContext } from '../services/context'
 import { parseInput } from '../services/parse'
@@ -90,6 +90,10 @@ export const HEARTBEAT_MS = 15_000
 // A client that stops reading is not buffered for without limit: past this many queued chunks its stream ends, and
 // it resumes from its Last-Event-ID when it reads again.
 const MAX_QUEUED_CHUNKS = 1_000
+/** Streams one account may hold open at once on one instance: every tab and device it uses, and then some. */
+export const MAX_STREAMS_PER_ACCOUNT = 20
+/** Retry-After for a refused stream: a place frees when one of the account's streams ends, which the client cannot see. */
+const STREAM_PLACE_RETRY_SECONDS = 30
 
 const encoder = new TextEncoder()
 
@@ -136,6 +140,7 @@ export function toStreamRoute<I extends z.ZodType>(op: StreamOperation<I>, deps:
     const requestId = requestIdFrom(request.headers)
     const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
     let feed: EventFeed
+    let place = () => {}
     try {
       const url = new URL(request.url)
       const runtime = await deps.runtime()
@@ -150,8 +155,17 @@ export function toStreamRoute<I extends z.ZodType>(op: StreamOperation<I>, deps:
       const { workspace, ...query } = Object.fromEntries(url.searchParams)
       const input = parseInput(op.input, query)
       const ctx: ServiceContext = { db: runtime.db, actor, now: deps.now, workspace: actor.via === 'session' ? workspace : undefined }
+      const taken = takeStreamPlace(actor.userId, MAX_STREAMS_PER_ACCOUNT)
+      if (!taken) {
+        throw new RateLimited(
+          STREAM_PLACE_RETRY_SECONDS,
+          `This account has ${MAX_STREAMS_PER_ACCOUNT} event streams open already: close one first.`,
+        )
+      }
+      place = taken
       feed = await op.open(ctx, input, { lastEventId: request.headers.get('last-event-id'), notifications: runtime.notifications })
     } catch (thrown) {
+      place()
       const error = toAppError(thrown)
       if (error instanceof RateLimitExceeded) for (const [key, value] of rateLimitHeaders(error.state)) headers.set(key, value)
       if (error.code === 'INTERNAL') deps.log.error('request failed', { requestId, route: op.name, error: thrown })
@@ -160,7 +174,7 @@ export function toStreamRoute<I extends z.ZodType>(op: StreamOperation<I>, deps:
       return response
     }
     deps.log.info('request', { requestId, route: op.name, method: request.method, status: 200, stream: 'opened' })
-    return new Response(eventStream(request.signal, feed, heartbeatMs), { status: 200, headers: streamHeaders(headers) })
+    return new Response(eventStream(request.signal, feed, heartbeatMs, place), { status: 200, headers: streamHeaders(headers) })
   }
 }
 
@@ -175,7 +189,7 @@ function streamHeaders(headers: Headers): Headers {
 }
 
 /** The response body: `retry:`, the feed's events and a heartbeat, until one side ends it; then everything is let go. */
-function eventStream(signal: AbortSignal, feed: EventFeed, heartbeatMs: number): ReadableStream<Uint8Array> {
+function eventStream(signal: AbortSignal, feed: EventFeed, heartbeatMs: number, givePlaceBack: () => void): ReadableStream<Uint8Array> {
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null
   let finished = false
   let stopHeartbeat = () => {}
@@ -185,6 +199,7 @@ function eventStream(signal: AbortSignal, feed: EventFeed, heartbeatMs: number):
     finished = true
     stopHeartbeat()
     untrack()
+    givePlaceBack()
     signal.removeEventListener('abort', finish)
     feed.stop()
     try {

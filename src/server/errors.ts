@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'TOO_LARGE'
+  | 'RANGE_NOT_SATISFIABLE'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'INTERNAL'
@@ -52,6 +53,13 @@ export class ValidationError extends AppError {
 export class BadRequest extends AppError {
   constructor(message: string) {
     super('BAD_REQUEST', message)
+  }
+}
+
+/** A byte range that starts past the end of the file: HTTP 416, with the size in Content-Range. */
+export class RangeNotSatisfiable extends AppError {
+  constructor(readonly size: number) {
+    super('RANGE_NOT_SATISFIABLE', `The range starts past the end: the file has ${size} bytes.`)
   }
 }
 

@@ -244,6 +244,13 @@ describe('downloading', () => {
     const response = await api.fetch(fileUrl, { headers: { Authorization: owner.authorization, Range: 'bytes=29-' } })
     expect(response.status).toBe(416)
     expect(response.headers.get('content-range')).toBe('bytes */29')
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect(await response.json()).toMatchObject({
+      type: 'https://twofold.dev/problems/range-not-satisfiable',
+      status: 416,
+      code: 'RANGE_NOT_SATISFIABLE',
+      detail: 'The range starts past the end: the file has 29 bytes.',
+    })
   })
 
   test('If-Range with another ETag: the whole file', async () => {

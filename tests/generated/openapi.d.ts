@@ -315,12 +315,12 @@ export interface components {
             /** Format: uri */
             type: string;
             /** @enum {string} */
-            title: "Bad request" | "Unauthenticated" | "Forbidden" | "Plan limit reached" | "Not found" | "Method not allowed" | "Conflict" | "Precondition failed" | "Content too large" | "Unsupported media type" | "Validation failed" | "Too many requests" | "Internal server error" | "Service unavailable";
+            title: "Bad request" | "Unauthenticated" | "Forbidden" | "Plan limit reached" | "Not found" | "Method not allowed" | "Conflict" | "Precondition failed" | "Content too large" | "Unsupported media type" | "Range not satisfiable" | "Validation failed" | "Too many requests" | "Internal server error" | "Service unavailable";
             /** Format: int32 */
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_LIMIT" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION" | "RATE_LIMITED" | "INTERNAL" | "UNAVAILABLE";
+            code: "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_LIMIT" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RANGE_NOT_SATISFIABLE" | "VALIDATION" | "RATE_LIMITED" | "INTERNAL" | "UNAVAILABLE";
             /** @description also in the X-Request-Id header and in the server logs */
             requestId: string;
             /** @description for VALIDATION: the messages for each invalid field, by field path */

@@ -28,6 +28,7 @@ describe('the taxonomy', () => {
       PRECONDITION_FAILED: 412,
       TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
+      RANGE_NOT_SATISFIABLE: 416,
       VALIDATION: 422,
       RATE_LIMITED: 429,
       INTERNAL: 500,

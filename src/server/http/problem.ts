@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, { status: number; title: string }
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   TOO_LARGE: { status: 413, title: 'Content too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
   VALIDATION: { status: 422, title: 'Validation failed' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal server error' },

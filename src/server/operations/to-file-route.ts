@@ -3,10 +3,11 @@
 // conventions — bearer token, rate limit, scope, problem+json, request id, one log line — and are chosen by the
 // operation's `http.stream` (see mountRoutes).
 import { Readable } from 'node:stream'
-import { NotFound } from '../errors'
+import { NotFound, RangeNotSatisfiable } from '../errors'
 import { applyCorsHeaders } from '../http/cors'
 import { contentDisposition, etagMatches, fileEtag, requestedRange } from '../http/download'
 import { readFilePart } from '../http/multipart'
+import { problemResponse } from '../http/problem'
 import type { ServiceContext } from '../services/context'
 import { FileInfo, type OpenedFile, OpenedFileSchema } from '../services/files'
 import { parseInput } from '../services/parse'
@@ -95,12 +96,7 @@ export async function downloadResponse(request: Request, opened: OpenedFile, hea
   const wanted = requestedRange(rangeHeader, file.size)
   if (wanted.kind === 'unsatisfiable') {
     headers.set('Content-Range', `bytes */${file.size}`)
-    headers.set('Content-Type', 'application/problem+json')
-    const body = { type: 'https://twofold.dev/problems/range-not-satisfiable', title: 'Range not satisfiable', status: 416 }
-    return new Response(
-      JSON.stringify({ ...body, detail: `The file has ${file.size} bytes.`, code: 'BAD_REQUEST', requestId: headers.get('X-Request-Id') }),
-      { status: 416, headers },
-    )
+    return problemResponse(new RangeNotSatisfiable(file.size), headers.get('X-Request-Id') ?? '', headers)
   }
   const range = wanted.kind === 'partial' ? wanted.range : undefined
   const body = await opened.read(range)

@@ -4,9 +4,10 @@ import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
-import type { Config } from '../config'
+import type { Config, PostgresTarget } from '../config'
 import { log } from '../log'
 import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications'
+import { sendStatementsUnnamed } from './prepared'
 import { schema } from './schema'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -25,15 +26,24 @@ export type Database = {
 export const migrationsFolder = path.join(process.cwd(), 'src/server/db/migrations')
 
 export async function openDatabase(target: Config['database']): Promise<Database> {
-  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url)
+  return target.kind === 'pglite' ? openPglite(target.dataDir) : openPostgres(target)
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+/**
+ * An in-memory PGlite started from a dump of another's data directory (PGlite's dumpDataDir), then migrated as
+ * usual. The test suites start each file's database from one migrated dump: PGlite's own start (initdb, in
+ * WebAssembly) costs seconds, loading a dump a fraction of that.
+ */
+export function openPgliteFromDump(dump: Blob): Promise<Database> {
+  return openPglite(null, dump)
+}
+
+async function openPglite(dataDir: string | null, dump?: Blob): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const client = dataDir ? new PGlite(dataDir) : new PGlite()
+  const client = dataDir ? new PGlite(dataDir) : new PGlite(dump ? { loadDataDir: dump } : undefined)
   const db = drizzle(client, { schema })
   try {
     await migrate(db, { migrationsFolder })
@@ -53,11 +63,11 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   }
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres({ url, directUrl = url, poolMode = 'session' }: PostgresTarget): Promise<Database> {
   const { Client, Pool } = await import('pg')
   const { drizzle } = await import('drizzle-orm/node-postgres')
-  const { migrate } = await import('drizzle-orm/node-postgres/migrator')
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
+  if (poolMode === 'transaction') pool.on('connect', sendStatementsUnnamed)
   // A connection the server ends (restart, failover, an administrator) emits 'error' on its client. The pool
   // listens only while the client is idle: one checked out between two queries of a transaction has no listener,
   // and node-postgres's emit would become an uncaught exception. So every client gets its own listener for its
@@ -73,12 +83,13 @@ async function openPostgres(url: string): Promise<Database> {
     // Nearly every start finds the database migrated: one query says so, without waiting for the lock and without
     // Drizzle reading and hashing every migration file (about 20 ms of a start-up the API-only server counts).
     const current = await migrationsCurrent(db).catch(() => false)
-    if (!current) await underMigrationLock(pool, () => migrate(db, { migrationsFolder }))
+    if (!current) await migrateUnderLock(directUrl)
   } catch (error) {
     await pool.end().catch(() => {})
     throw error
   }
-  const notifications = postgresNotifications(() => new Client({ connectionString: url, connectionTimeoutMillis: 5_000 }))
+  // LISTEN belongs to a session: through a transaction-mode pooler it would be lost at the next transaction.
+  const notifications = postgresNotifications(() => new Client({ connectionString: directUrl, connectionTimeoutMillis: 5_000 }))
   return {
     db,
     kind: 'postgres',
@@ -92,15 +103,22 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 // Several instances may start at once: one migrates while the others wait on the same advisory lock. The lock
-// belongs to the session, so a connection lost mid-migration releases it with the connection.
-async function underMigrationLock(pool: import('pg').Pool, migrate: () => Promise<void>): Promise<void> {
-  const lock = await pool.connect()
+// belongs to the session, so a connection lost mid-migration releases it with the connection — which is also why it
+// is taken on a direct connection of its own: through a transaction-mode pooler, the lock and its unlock could land
+// on different server connections.
+async function migrateUnderLock(directUrl: string): Promise<void> {
+  const { Client } = await import('pg')
+  const { drizzle } = await import('drizzle-orm/node-postgres')
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator')
+  const connection = new Client({ connectionString: directUrl, connectionTimeoutMillis: 5_000 })
+  connection.on('error', (error) => log.warn('migration connection lost', { error }))
+  await connection.connect()
   try {
-    await lock.query('select pg_advisory_lock(7310410)')
-    await migrate()
+    await connection.query('select pg_advisory_lock(7310410)')
+    await migrate(drizzle(connection, { schema }), { migrationsFolder })
+    await connection.query('select pg_advisory_unlock(7310410)')
   } finally {
-    await lock.query('select pg_advisory_unlock(7310410)').catch(() => {})
-    lock.release()
+    await connection.end().catch(() => {})
   }
 }
 

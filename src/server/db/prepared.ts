@@ -15,3 +15,28 @@ export function preparedOnce<T>(build: (db: Db) => T): (db: Db) => T {
     return statement
   }
 }
+
+type QueryConfigLike = { name?: unknown; submit?: unknown }
+
+/**
+ * For a pool behind a transaction-mode pooler (DATABASE_POOL_MODE=transaction): makes `client` send every statement
+ * unnamed. A named statement is parsed once on one server connection, and node-postgres remembers it per client; but
+ * PgBouncer before 1.21 gives each transaction whichever server connection is free, where the name is unknown
+ * ("prepared statement … does not exist") or already taken. The statements above stay built once (the saving that
+ * matters); only PostgreSQL's per-connection parse is given up.
+ */
+export function sendStatementsUnnamed(client: { query: unknown }): void {
+  const query = client.query
+  if (typeof query !== 'function') return
+  Object.assign(client, {
+    query: (config: unknown, ...rest: unknown[]): unknown => Reflect.apply(query, client, [unnamed(config), ...rest]),
+  })
+}
+
+function unnamed(config: unknown): unknown {
+  if (typeof config !== 'object' || config === null) return config
+  const candidate: QueryConfigLike = config
+  // A Submittable (a cursor, a stream) is the library's own object: passed as it is.
+  if (typeof candidate.submit === 'function' || !candidate.name) return config
+  return { ...config, name: undefined }
+}

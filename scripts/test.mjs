@@ -2,8 +2,10 @@
 // `npm test`: type check → lint → Vitest unit+api → `next build` (and the API-only server's bundle) once → Vitest real-HTTP suites (tests/http, against
 // `node server.js` from that build) → Playwright against `node server.js` from the same build, then a closing
 // `N passed, N failed` line. Every suite must report as many tests as its runner lists: a missing or unreadable
-// report, zero tests, or fewer tests run than listed is a failure, not a smaller number. The browser suite is
-// required: without Chromium the run fails (pass --no-e2e to leave it out on purpose; CI never does).
+// report, zero tests, or fewer tests run than listed is a failure, not a smaller number. Before any of it, the
+// prerequisites (scripts/test-prerequisites.mjs): a supported Node.js, a Chromium, PostgreSQL and PgBouncer when
+// DATABASE_URL names a server; what is missing is said in seconds, with how to get it. The browser suite is required
+// (pass --no-e2e to leave it out on purpose; CI never does).
 //
 //   --skip-static    the database-independent checks already ran (CI's PostgreSQL pass)
 //   --reuse-build    use the existing .next build instead of building (CI's PostgreSQL pass)
@@ -18,12 +20,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { assignPorts, E2E_PORT_VARIABLES } from './free-ports.mjs'
+import { findChromium, prerequisiteProblems } from './test-prerequisites.mjs'
 
 const argv = process.argv.slice(2)
 const flag = (name) => argv.includes(name)
 const option = (name) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1)
 
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : null
 // What may skip, and only on PGlite: tests of PostgreSQL itself (its pool, its advisory lock, an outage), either
 // in these files or named "(PostgreSQL only…)". Anything else that skips fails the run.
@@ -34,6 +37,8 @@ const reports = mkdtempSync(path.join(tmpdir(), 'twofold-test-'))
 const totals = { passed: 0, failed: 0 }
 const summary = []
 let failedSteps = 0
+/** How long each test file took, from the runners' reports: the slowest are printed at the end. */
+const fileTimes = []
 
 function run(command, args, env = {}) {
   return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } })
@@ -75,6 +80,12 @@ function count(name, { listed, passed, failed, skipped, problems }) {
 }
 
 function finish() {
+  if (fileTimes.length > 0) {
+    console.log('\n── the ten slowest test files')
+    for (const { suite, file, seconds } of fileTimes.sort((a, b) => b.seconds - a.seconds).slice(0, 10)) {
+      console.log(`${seconds.toFixed(1).padStart(7)} s  ${file} (${suite})`)
+    }
+  }
   console.log('\n── summary')
   for (const line of summary) console.log(line)
   console.log(`${totals.passed} passed, ${totals.failed} failed`)
@@ -94,6 +105,9 @@ function vitest(name, configArgs, { node = null, env = {} } = {}) {
   if (!report) {
     count(name, { listed: Array.isArray(list) ? list.length : null, passed: 0, failed: 0, skipped: 0, problems: ['no readable report'] })
     return
+  }
+  for (const file of report.testResults) {
+    fileTimes.push({ suite: name, file: path.relative(process.cwd(), file.name), seconds: (file.endTime - file.startTime) / 1000 })
   }
   const problems = []
   const skipped = report.testResults.flatMap((file) =>
@@ -137,7 +151,8 @@ async function freshPostgresDatabase() {
 
 async function playwright() {
   const database = postgresUrl ? await freshPostgresDatabase() : null
-  const env = { E2E_DATABASE_URL: database?.url ?? 'memory://' }
+  // Free ports for its servers, from the OS, unless E2E_PORT and the rest are set: two runs on one machine never clash.
+  const env = { E2E_DATABASE_URL: database?.url ?? 'memory://', ...(await assignPorts(E2E_PORT_VARIABLES)) }
   try {
     const listed = spawnSync('npx', ['playwright', 'test', '--list'], { encoding: 'utf8', env: { ...process.env, ...env } })
     const total = /^Total: (\d+) tests? in/m.exec(listed.stdout ?? '')
@@ -146,7 +161,21 @@ async function playwright() {
       ...env,
       PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
     })
-    const stats = readJson(reportFile)?.stats
+    const report = readJson(reportFile)
+    const stats = report?.stats
+    // A spec file's time: its tests' durations, summed (its tests may have run on both workers).
+    const perFile = new Map()
+    const collect = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        for (const one of spec.tests ?? []) {
+          const ms = (one.results ?? []).reduce((sum, result) => sum + (result.duration ?? 0), 0)
+          perFile.set(spec.file, (perFile.get(spec.file) ?? 0) + ms)
+        }
+      }
+      for (const child of suite.suites ?? []) collect(child)
+    }
+    for (const suite of report?.suites ?? []) collect(suite)
+    for (const [file, ms] of perFile) fileTimes.push({ suite: 'playwright', file: path.join('tests/e2e', file), seconds: ms / 1000 })
     const problems = stats ? [] : ['no readable report']
     // Specs that need script are left out of the no-JavaScript project by the config (grepInvert), so they are not
     // listed there; nothing may skip at run time.
@@ -161,6 +190,19 @@ async function playwright() {
   } finally {
     await database?.drop()
   }
+}
+
+// Everything the run needs, checked before the first slow step: a newcomer hears what is missing in seconds.
+const problems = await prerequisiteProblems({ browser: !flag('--no-e2e') })
+if (problems.length > 0) {
+  console.error(`\nnpm test cannot run yet:\n\n${problems.map((problem) => `• ${problem.replaceAll('\n', '\n  ')}`).join('\n\n')}\n`)
+  console.log('0 passed, 1 failed')
+  process.exit(1)
+}
+if (!flag('--no-e2e')) {
+  const chromium = findChromium()
+  const where = chromium.ok ? (chromium.kind === 'playwright' ? `Playwright's own (${chromium.found})` : chromium.executablePath) : '?'
+  console.log(`── browser suite's Chromium: ${where}`)
 }
 
 if (!flag('--skip-static')) {
@@ -190,10 +232,6 @@ vitest('real-HTTP suites (Vitest)', ['-c', 'vitest.http.config.ts'])
 
 if (flag('--no-e2e')) {
   summary.push('browser suite: left out (--no-e2e)')
-} else if (!existsSync(chromium)) {
-  summary.push(`browser suite: FAILED (Chromium not found at ${chromium}; apt-get install chromium, or pass --no-e2e)`)
-  failedSteps++
-  totals.failed++
 } else {
   await playwright()
 }

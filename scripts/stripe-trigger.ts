@@ -1,6 +1,7 @@
 // `npm run stripe:trigger -- <event> --workspace <slug>`: makes a billing event happen to a workspace in the local
-// Stripe stand-in and delivers it, signed, to the app's webhook, as Stripe would. Needs `npm run dev` and
-// `npm run stripe:standin` running with the stand-in values of .env.example. Events, in the order a story goes:
+// Stripe stand-in, which delivers it, signed, to the app's webhook, as Stripe would. Needs `npm run dev` (the route
+// /api/dev/stripe/trigger exists in development builds only) and `npm run stripe:standin` running with the stand-in
+// values of .env.example. Events, in the order a story goes:
 //   checkout.session.completed       the workspace subscribes to Pro (customer, checkout session, subscription)
 //   invoice.payment_failed           a renewal fails: the subscription is past_due
 //   invoice.paid                     the retry succeeds: active again
@@ -25,8 +26,9 @@ const response = await fetch(`${appUrl}/api/dev/stripe/trigger`, {
   process.exit(1)
 })
 const body = await response.text()
-if (response.status === 404) {
-  console.error('The app has no simulator: it runs in development only, with STRIPE_SECRET_KEY and STRIPE_API_URL set (see .env.example).')
+// Our own 404 (no such workspace) is a problem document; Next's page for a path it does not have is not.
+if (response.status === 404 && !response.headers.get('content-type')?.includes('application/problem+json')) {
+  console.error('The app has no /api/dev/stripe/trigger: it exists only under `npm run dev`, never in a production build.')
   process.exit(1)
 }
 console.log(body)

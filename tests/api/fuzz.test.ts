@@ -138,6 +138,33 @@ const query = fc.record(
   { requiredKeys: [] },
 )
 
+// Multipart bodies, well-formed and not (issue 23): the upload route must answer each with a problem, never a 5xx,
+// and the route must stay whole for the requests after. Sent with the boundary below or another.
+const BOUNDARY = 'fuzz-boundary'
+const partHead = (name: string, field = 'file') =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`
+const multipartBody = fc.oneof(
+  fc.constant(`${partHead('ok.txt')}fuzzed text\r\n--${BOUNDARY}--\r\n`),
+  // Truncated: the file's data and no closing boundary (the issue's body).
+  fc.string({ maxLength: 200 }).map((text) => `${partHead('cut.txt')}${text}`),
+  // Cut mid-part: anywhere inside the part's headers or data.
+  fc.nat({ max: 120 }).map((at) => `${partHead('mid.txt')}some text\r\n--${BOUNDARY}--\r\n`.slice(0, at)),
+  // Cut after the part's delimiter, before the closing dashes.
+  fc.constant(`${partHead('dash.txt')}text\r\n--${BOUNDARY}`),
+  // A boundary other than the declared one.
+  fc.constant(`--another\r\nContent-Disposition: form-data; name="file"; filename="w.txt"\r\n\r\nx\r\n--another--\r\n`),
+  // Oversized: a field far over busboy's field size, too many parts, a header section over its limits.
+  fc.constant(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${'n'.repeat(64 * 1024)}\r\n--${BOUNDARY}--\r\n`),
+  fc.constant(`${`--${BOUNDARY}\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n`.repeat(100)}--${BOUNDARY}--\r\n`),
+  fc.constant(
+    `--${BOUNDARY}\r\n${'X-Pad: p\r\n'.repeat(200)}Content-Disposition: form-data; name="file"; filename="h.txt"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`,
+  ),
+  // Hostile file names and fields, a file in another field, junk after a valid delimiter.
+  hostileString.map((name) => `${partHead(name.replaceAll('"', ''))}x\r\n--${BOUNDARY}--\r\n`),
+  fc.constant(`${partHead('other.txt', 'attachment')}x\r\n--${BOUNDARY}--\r\n`),
+  fc.uint8Array({ maxLength: 64 }).map((junk) => Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n`), junk])),
+)
+
 const jsonValue = fc.jsonValue({ maxDepth: 3 })
 const body = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
@@ -170,6 +197,7 @@ const body = fc.oneof(
   { weight: 1, arbitrary: hostileString },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
   { weight: 1, arbitrary: fc.constant('{"name": "x"') },
+  { weight: 3, arbitrary: multipartBody },
 )
 
 const authorization = fc.oneof(
@@ -209,6 +237,8 @@ const contentType = fc.oneof(
   { weight: 1, arbitrary: fc.constant(undefined) },
   { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16') },
   { weight: 1, arbitrary: hostileString.filter(latin1) },
+  { weight: 2, arbitrary: fc.constant(`multipart/form-data; boundary=${BOUNDARY}`) },
+  { weight: 1, arbitrary: fc.constantFrom('multipart/form-data; boundary=other', 'multipart/form-data', 'multipart/form-data; boundary=') },
 )
 
 // Mostly the methods each path serves, so requests get past routing into parsing, auth and the services.
@@ -260,7 +290,7 @@ test(`no input makes the API answer with a 5xx or write on a rejected request ($
       const response = await api.fetch(`${url.pathname}${url.search}`, { method: r.method, headers, body: withBody ? r.body : undefined })
       sent++
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
-      const described = `${r.method} ${url} If-Match: ${headers.get('if-match')} If-None-Match: ${headers.get('if-none-match')} body: ${String(withBody ? r.body : '').slice(0, 200)}`
+      const described = `${r.method} ${url} If-Match: ${headers.get('if-match')} If-None-Match: ${headers.get('if-none-match')} body: ${String(withBody ? r.body : '').slice(0, 200)} Content-Type: ${r.contentType}`
       expect(response.status, described).toBeLessThan(500)
       if (r.method === 'DELETE' && response.status === 204) await forget(id)
       // Whatever it answers, the published contract said it might.

@@ -14,6 +14,7 @@ import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
 import { captureLogger, type LogLine } from '../support/api'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { formOf as form } from '../support/forms'
 import { makePro } from '../support/plans'
 
 /** What Next's redirect() throws, reduced to what matters here: it must reach the framework untouched. */
@@ -53,12 +54,6 @@ function depsFor(actor: Actor) {
   return { deps, revalidated, logs }
 }
 
-function form(fields: Record<string, string | string[]>): FormData {
-  const data = new FormData()
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v)
-  return data
-}
-
 function failed<T>(result: ActionResult<T>) {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`)
   return result
@@ -87,6 +82,24 @@ describe('toAction', () => {
     expect((thrown as RedirectSignal).url).toBe('/dashboard?deleted=Leaving')
     expect(revalidated).toEqual(['/dashboard'])
     await expect(projects.get(contextFor(database, alice), { id: project.id })).rejects.toThrow('Project not found.')
+  })
+
+  test('confirm: a destructive action without the ticked box is refused on its confirm field, and nothing is done', async () => {
+    const { deps, revalidated } = depsFor(alice)
+    const project = await projects.create(contextFor(database, alice), { name: 'Careful' })
+    const remove = toAction(deleteProject, { confirm: 'Tick the box to confirm the deletion.', revalidate: () => ['/dashboard'] }, deps)
+    for (const confirm of [undefined, '', 'on', 'no']) {
+      const fields: Record<string, string> = { id: project.id }
+      if (confirm !== undefined) fields.confirm = confirm
+      expect(failed(await remove(null, form(fields))).error).toEqual({
+        code: 'VALIDATION',
+        message: 'Tick the box to confirm the deletion.',
+        fieldErrors: { confirm: ['Tick the box to confirm the deletion.'] },
+      })
+    }
+    expect(revalidated).toEqual([])
+    expect(await projects.get(contextFor(database, alice), { id: project.id })).toEqual(project)
+    expect(await remove(null, form({ id: project.id, confirm: 'yes' }))).toMatchObject({ ok: true, data: { name: 'Careful' } })
   })
 
   test('validation: field errors, what was typed echoed back, nothing revalidated or written', async () => {
@@ -140,7 +153,7 @@ describe('toAction', () => {
     const project = await projects.create(contextFor(database, alice), { name: 'Alice only' })
     const { deps } = depsFor(bob)
     for (const op of [getProject, updateProject, deleteProject]) {
-      const result = failed(await toAction(op, {}, deps)(null, { id: project.id, name: 'Bob was here' }))
+      const result = failed(await toAction(op, {}, deps)(null, form({ id: project.id, name: 'Bob was here' })))
       expect(result.error).toEqual({ code: 'NOT_FOUND', message: 'Project not found.' })
     }
     expect(await projects.get(contextFor(database, alice), { id: project.id })).toEqual(project)
@@ -152,8 +165,8 @@ describe('toAction', () => {
     const reader = await tokens.authenticate(database.db, token, new Date())
     if (!reader) throw new Error('the token just made did not authenticate')
     const { deps } = depsFor(reader)
-    expect(failed(await toAction(createProject, {}, deps)(null, { name: 'x' })).error.code).toBe('FORBIDDEN')
-    expect(failed(await toAction(createToken, {}, deps)(null, { name: 'x', scopes: 'projects:read' })).error.code).toBe('FORBIDDEN')
+    expect(failed(await toAction(createProject, {}, deps)(null, form({ name: 'x' }))).error.code).toBe('FORBIDDEN')
+    expect(failed(await toAction(createToken, {}, deps)(null, form({ name: 'x', scopes: 'projects:read' }))).error.code).toBe('FORBIDDEN')
   })
 
   test('a form’s repeated fields arrive as a list', async () => {
@@ -177,7 +190,7 @@ describe('toAction', () => {
       },
     })
     const { deps, logs } = depsFor(alice)
-    const { error } = failed(await toAction(exploding, {}, deps)(null, {}))
+    const { error } = failed(await toAction(exploding, {}, deps)(null, form({})))
     expect(error.code).toBe('INTERNAL')
     expect(error.message).toMatch(/^Something went wrong on our side\. \(reference [0-9a-f-]{36}\)$/)
     expect(error.message).not.toContain('secretColumn')
@@ -205,7 +218,7 @@ describe('toAction', () => {
       },
     })
     const { deps, logs } = depsFor(alice)
-    await expect(toAction(redirecting, {}, deps)(null, {})).rejects.toBe(signal)
+    await expect(toAction(redirecting, {}, deps)(null, form({}))).rejects.toBe(signal)
     expect(logs).toEqual([])
   })
 
@@ -221,6 +234,6 @@ describe('toAction', () => {
       run: async () => ({ id: 'p1', ownerPasswordHash: 'x' }),
     })
     const { deps } = depsFor(alice)
-    expect(await toAction(leaky, {}, deps)(null, {})).toEqual({ ok: true, data: { id: 'p1' } })
+    expect(await toAction(leaky, {}, deps)(null, form({}))).toEqual({ ok: true, data: { id: 'p1' } })
   })
 })

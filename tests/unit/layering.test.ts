@@ -1,5 +1,6 @@
 // The layering of DESIGN.md, enforced: services and the database layer know nothing of Next.js, React or
-// the transports; only operations/next.ts binds the adapters to Next. Reads the real source tree.
+// the transports; only operations/next.ts binds the adapters to Next; and production code never imports the
+// development tools (src/dev), which only *.dev.ts(x) routes, scripts and tests load. Reads the real source tree.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -91,5 +92,51 @@ describe('layering', () => {
   test('would catch Next.js in the mailer', () => {
     const file = path.join(root, 'mail', 'outbox.ts')
     expect(violations([{ file, source: "import { after } from 'next/server'\n" }])).toHaveLength(1)
+  })
+})
+
+const src = path.resolve(import.meta.dirname, '../../src')
+const devTools = path.join(src, 'dev')
+
+/** Development-only modules: the tools in src/dev, and the routes that only `next dev` builds (next.config.ts). */
+const isDevelopmentOnly = (file: string) => file.startsWith(devTools + path.sep) || /\.dev\.tsx?$/.test(file)
+
+/** Imports of src/dev from production code: through the @/ alias, or a relative path that lands in src/dev. */
+function devToolImports(files: { file: string; source: string }[]): string[] {
+  const found: string[] = []
+  for (const { file, source } of files) {
+    if (isDevelopmentOnly(file)) continue
+    for (const specifier of importsOf(source)) {
+      const target = specifier.startsWith('@/')
+        ? path.join(src, specifier.slice(2))
+        : specifier.startsWith('.')
+          ? path.resolve(path.dirname(file), specifier)
+          : null
+      if (target && (target === devTools || target.startsWith(devTools + path.sep)))
+        found.push(`${path.relative(src, file)} imports ${specifier}`)
+    }
+  }
+  return found
+}
+
+describe('development tools stay out of production code', () => {
+  const everything = sourceFiles(src).map((file) => ({ file, source: readFileSync(file, 'utf8') }))
+
+  test('the tools and the dev routes this test guards are there', () => {
+    const relative = everything.map(({ file }) => path.relative(src, file))
+    expect(relative).toContain(path.join('dev', 'stripe', 'standin.ts'))
+    expect(relative.filter((file) => /\.dev\.tsx?$/.test(file)).length).toBeGreaterThan(0)
+  })
+
+  test('no production module imports src/dev (only *.dev.ts(x) routes, scripts and tests do)', () => {
+    expect(devToolImports(everything)).toEqual([])
+  })
+
+  test.each([
+    ['server/billing/webhook-route.ts', "import { triggerEvent } from '../../dev/stripe/trigger'"],
+    ['app/w/[slug]/settings/billing/page.tsx', "import { recentMail } from '@/dev/mailbox'"],
+    ['app/api/dev/stripe/trigger/route.ts', "const { devStripeTrigger } = await import('@/dev/stripe/trigger')"],
+  ])('would catch, in %s: %s', (file, line) => {
+    expect(devToolImports([{ file: path.join(src, file), source: `${line}\n` }])).toHaveLength(1)
   })
 })

@@ -1,16 +1,18 @@
 // The Stripe stand-in, driven through the official SDK over real HTTP: the calls the app makes answer as Stripe's
 // would (shapes, errors, idempotency), so the billing code can be tested and demonstrated with no network.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { parseForm, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { apiOrigin, createStripeClient, STRIPE_API_VERSION } from '../../src/server/billing/stripe-client'
-import { parseForm, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import { parseConfig } from '../../src/server/config'
 
 let standIn: StripeStandIn
 let stripe: Stripe
 
 beforeAll(async () => {
-  standIn = await startStripeStandIn({ checkoutUrl: 'http://app.test/dev/checkout/{id}' })
+  standIn = await startStripeStandIn()
   const client = createStripeClient(
     { secretKey: 'sk_test_standin', webhookSecret: 'whsec_test', pricePro: 'price_pro', apiUrl: standIn.url },
     { maxNetworkRetries: 0 },
@@ -71,7 +73,7 @@ describe('the stand-in, through the SDK', () => {
       metadata: { workspace_id: 'ws-1' },
     })
     expect(session).toMatchObject({ object: 'checkout.session', status: 'open', client_reference_id: 'ws-1', customer: customer.id })
-    expect(session.url).toBe(`http://app.test/dev/checkout/${session.id}`)
+    expect(session.url).toBe(`${standIn.url}/checkout/${session.id}`)
     expect(standIn.requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/v1/checkout/sessions',
@@ -142,5 +144,136 @@ describe('the stand-in, through the SDK', () => {
       expand: ['x', 'y'],
       plain: 'z',
     })
+  })
+})
+
+// Stripe's hosted pages, served by the stand-in on its own origin (never by the app): what a browser does there, and the
+// signed events that reach a real webhook receiver over HTTP.
+describe('the hosted Checkout and customer portal pages', () => {
+  const secret = 'whsec_hosted'
+  let receiver: Server
+  let hosted: StripeStandIn
+  let client: Stripe
+  let webhookStatus = 200
+  const received: Stripe.Event[] = []
+
+  beforeAll(async () => {
+    receiver = createServer(async (req, res) => {
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      // Only what verifies with the shared secret counts as delivered, as in the app's webhook.
+      received.push(Stripe.webhooks.constructEvent(Buffer.concat(chunks).toString('utf8'), String(req.headers['stripe-signature']), secret))
+      res.writeHead(webhookStatus).end()
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/webhooks/stripe`
+    hosted = await startStripeStandIn({ webhook: { url: webhookUrl, secret } })
+    const made = createStripeClient(
+      { secretKey: 'sk_test_hosted', webhookSecret: secret, pricePro: 'price_pro', apiUrl: hosted.url },
+      { maxNetworkRetries: 0 },
+    )
+    if (!made) throw new Error('expected a client')
+    client = made
+  })
+  afterAll(async () => {
+    await hosted.close()
+    await new Promise((resolve) => receiver.close(resolve))
+  })
+
+  async function openCheckout() {
+    const customer = await client.customers.create({ name: 'Acme <Ltd>' })
+    const session = await client.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      client_reference_id: 'ws-1',
+      line_items: [{ price: 'price_pro', quantity: 1 }],
+      subscription_data: { metadata: { workspace_id: 'ws-1' } },
+      success_url: 'http://app.test/w/acme/settings/billing?checkout=success',
+      cancel_url: 'http://app.test/w/acme/settings/billing?checkout=canceled',
+    })
+    return { customer, session }
+  }
+  const post = (url: string, form: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' })
+
+  test('Pay creates the subscription, completes the session, delivers the signed event and sends the browser to success_url', async () => {
+    const { customer, session } = await openCheckout()
+    const url = session.url ?? ''
+    expect(url).toBe(`${hosted.url}/checkout/${session.id}`)
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('Twofold Pro for Acme &#60;Ltd&#62;')
+    expect(html).toContain('<button type="submit">Pay</button>')
+    expect(received).toHaveLength(0)
+
+    const paid = await post(url)
+    expect(paid.status).toBe(303)
+    expect(paid.headers.get('location')).toBe('http://app.test/w/acme/settings/billing?checkout=success')
+    const completed = await client.checkout.sessions.retrieve(session.id)
+    expect(completed).toMatchObject({ status: 'complete', payment_status: 'paid', subscription: expect.stringMatching(/^sub_/) })
+    const subscription = await client.subscriptions.retrieve(String(completed.subscription))
+    expect(subscription).toMatchObject({ customer: customer.id, status: 'active', metadata: { workspace_id: 'ws-1' } })
+    expect(subscription.items.data[0]?.price.id).toBe('price_pro')
+    expect(received.map((event) => [event.type, (event.data.object as { id: string }).id])).toEqual([
+      ['checkout.session.completed', session.id],
+    ])
+
+    // Paid once: a second Pay is refused and delivers nothing.
+    expect((await post(url)).status).toBe(409)
+    expect(received).toHaveLength(1)
+  })
+
+  test('the portal: a failed renewal, a paid retry and a cancellation, each delivered signed, each back to return_url', async () => {
+    received.length = 0
+    const { customer, session } = await openCheckout()
+    await post(session.url ?? '')
+    const subscription = String((await client.checkout.sessions.retrieve(session.id)).subscription)
+    const portal = await client.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'http://app.test/w/acme/settings/billing',
+    })
+    expect(portal.url).toBe(`${hosted.url}/portal/${portal.id}`)
+    expect(await (await fetch(portal.url)).text()).toContain('Simulate a failed payment')
+
+    for (const [event, status] of [
+      ['fail', 'past_due'],
+      ['pay', 'active'],
+      ['cancel', 'canceled'],
+    ] as const) {
+      const answer = await post(portal.url, { event })
+      expect(answer.status).toBe(303)
+      expect(answer.headers.get('location')).toBe('http://app.test/w/acme/settings/billing')
+      expect(hosted.subscriptions.get(subscription)?.status).toBe(status)
+    }
+    expect(received.map((event) => event.type)).toEqual([
+      'checkout.session.completed',
+      'invoice.payment_failed',
+      'invoice.paid',
+      'customer.subscription.deleted',
+    ])
+    expect(await (await fetch(portal.url)).text()).toContain('No live subscription.')
+    expect((await post(portal.url, { event: 'pay' })).status).toBe(400)
+  })
+
+  test('a webhook that refuses the event is said plainly (502), and the browser is not sent back as if paid', async () => {
+    const { session } = await openCheckout()
+    webhookStatus = 400
+    try {
+      const answer = await post(session.url ?? '')
+      expect(answer.status).toBe(502)
+      expect(await answer.text()).toContain('The app’s webhook answered 400 to checkout.session.completed')
+    } finally {
+      webhookStatus = 200
+    }
+  })
+
+  test('unknown sessions are 404; a stand-in with no webhook has no hosted pages at all', async () => {
+    expect((await fetch(`${hosted.url}/checkout/cs_test_nope`)).status).toBe(404)
+    expect((await fetch(`${hosted.url}/portal/bps_nope`)).status).toBe(404)
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', success_url: 'http://app.test/ok' })
+    const page = await post(`${standIn.url}/checkout/${session.id}`)
+    expect(page.status).toBe(404)
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open')
   })
 })

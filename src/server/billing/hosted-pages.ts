@@ -5,7 +5,7 @@ import type { StripeConfig } from '../config'
 
 export function stripeHostedOrigins(stripe: StripeConfig | null): string[] {
   if (!stripe) return []
-  // The stand-in's pages are the app's own (/dev/stripe/…), unless it was started without them: then its own origin.
+  // Against the stand-in (development and tests), its Checkout and portal pages are on its own origin, as Stripe's are on its.
   if (stripe.apiUrl) return [new URL(stripe.apiUrl).origin]
   return ['https://checkout.stripe.com', 'https://billing.stripe.com']
 }

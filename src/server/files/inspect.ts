@@ -69,7 +69,7 @@ function looksLikeText(sample: Buffer): boolean {
 
 export async function detectType(sample: Buffer): Promise<string> {
   // Loaded on the first upload, not at start: file-type's signature tables cost the API-only server ~45 ms to start.
-  const { fileTypeFromBuffer } = await import('file-type/core')
+  const { fileTypeFromBuffer } = await import('file-type')
   const found = await fileTypeFromBuffer(sample)
   if (found) {
     if (ALLOWED_TYPES.has(found.mime)) return found.mime

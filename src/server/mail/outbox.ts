@@ -96,7 +96,10 @@ export async function deliverDueMail(
   const outcomes = await Promise.all(
     claimed.map(async (row) => {
       try {
-        await withTimeout(transport.send({ to: row.to, subject: row.subject, text: row.text, html: row.html }), opts.sendTimeoutMs)
+        await withTimeout(
+          transport.send({ to: row.to, subject: row.subject, text: row.text, html: row.html, id: row.id }),
+          opts.sendTimeoutMs,
+        )
       } catch (error) {
         return recordFailure(db, row, error, now, opts)
       }

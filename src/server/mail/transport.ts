@@ -3,8 +3,13 @@ import type { Transporter } from 'nodemailer'
 import type { Config } from '../config'
 import type { Logger } from '../log'
 
-/** One e-mail, as the app writes it: every message has a plain-text and an HTML body. */
-export type MailMessage = { to: string; subject: string; text: string; html: string }
+/**
+ * One e-mail, as the app writes it: every message has a plain-text and an HTML body. `id` (the outbox row's) makes its
+ * Message-ID, the same on every attempt: a worker that dies after handing a message over but before recording it sent
+ * leaves it to be sent again (SMTP cannot do better than at least once), and the copy is then recognisably the same
+ * message, which mail providers and clients use to drop duplicates.
+ */
+export type MailMessage = { to: string; subject: string; text: string; html: string; id?: string }
 
 export type MailTransport = {
   /** What the dev mailbox page says about where mail goes. */
@@ -25,9 +30,15 @@ export function smtpTransport(url: string, from: string): MailTransport {
     kind: 'smtp',
     async send(message) {
       transporter ??= import('nodemailer').then(({ createTransport }) => createTransport({ url, ...SMTP_TIMEOUTS_MS }, { from }))
-      await (await transporter).sendMail(message)
+      const { id, ...mail } = message
+      await (await transporter).sendMail(id ? { ...mail, messageId: `<${id}@${domainOf(from)}>` } : mail)
     },
   }
+}
+
+/** The domain of the From address (`Twofold <no-reply@example.com>` → example.com), for Message-IDs. */
+function domainOf(from: string): string {
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost'
 }
 
 /**

@@ -29,7 +29,7 @@ export const uploadFile = operation({
     path: '/api/v1/projects/{id}/files',
     status: 201,
     location: (f) => `/api/v1/projects/${f.projectId}/files/${f.id}`,
-    stream: { adapter: toUploadRoute, request: 'multipart/form-data' },
+    stream: { adapter: toUploadRoute, request: 'multipart/form-data', authorize: files.checkUpload },
   },
   run: files.upload,
 })

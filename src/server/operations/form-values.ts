@@ -16,12 +16,22 @@ export function formToInput(form: FormData): Record<string, string | string[]> {
 }
 
 /**
- * A server action is a public endpoint: its arguments are whatever the caller posted, not necessarily a form.
- * Anything else is the caller's mistake (VALIDATION), never a crash.
+ * The one gate every server action's submitted value passes through (toAction, and the actions not built from an
+ * operation). An action is a public endpoint, and Next lets a client call it with JSON arguments (a `text/plain`
+ * body) as well as with a form: a JSON object, array, null, number or string would be a second input format that no
+ * form rule was written for. Only a form — what a browser posts, with JavaScript on (useActionState passes it
+ * second, after the previous state) or off — becomes input; anything else is refused before the action does
+ * anything. Returns null for a refusal; actions that return a result use submittedFormInput instead.
  */
+export function formOrNothing(submitted: unknown): Record<string, string | string[]> | null {
+  return submitted instanceof FormData ? formToInput(submitted) : null
+}
+
+/** The gate for actions that return a result: anything but a form is the caller's mistake (VALIDATION), never a crash. */
 export function submittedFormInput(submitted: unknown): Record<string, string | string[]> {
-  if (!(submitted instanceof FormData)) throw new ValidationError({}, 'Expected a form submission.')
-  return formToInput(submitted)
+  const input = formOrNothing(submitted)
+  if (input === null) throw new ValidationError({}, 'Expected a form submission.')
+  return input
 }
 
 /** What to echo back into a re-rendered form: everything typed except secrets. */

@@ -28,6 +28,8 @@ export type HttpShape<O> = {
     adapter(op: Operation, deps: RouteDeps): RouteHandler
     request?: 'multipart/form-data'
     response?: 'bytes'
+    /** What the adapter checks before it reads a byte of the body (the caller's right to the path's resource). */
+    authorize?(ctx: ServiceContext, params: Record<string, string>): Promise<void>
   }
 }
 

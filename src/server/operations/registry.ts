@@ -32,6 +32,7 @@ import {
   renameWorkspace,
   resendInvitation,
   revokeInvitation,
+  transferOwnership,
 } from './workspaces'
 
 export const publicOperations: readonly Operation[] = [
@@ -63,6 +64,7 @@ export const appOperations: readonly Operation[] = [
   leaveWorkspace,
   changeMemberRole,
   removeMember,
+  transferOwnership,
   createInvitation,
   resendInvitation,
   revokeInvitation,

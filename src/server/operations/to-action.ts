@@ -2,12 +2,12 @@
 // Expected failures are *returned* as an ActionResult; only framework control flow (redirect) is thrown.
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import { AppError, toAppError } from '../errors'
+import { AppError, toAppError, ValidationError } from '../errors'
 import { type ActionResult, actionError } from '../http/action-result'
 import type { Logger } from '../log'
 import { requireScope, requireUserId, type ServiceContext } from '../services/context'
 import { parseInput } from '../services/parse'
-import { echoValues, formToInput } from './form-values'
+import { echoValues, submittedFormInput } from './form-values'
 import type { Operation } from './operation'
 
 export type ActionDeps = {
@@ -31,9 +31,17 @@ export type ActionOptions<I, O> = {
   revalidate?: (data: O, input: I, scope: ActionScope) => string[]
   /** Where to go on success (a post/redirect/get that also works without JavaScript). */
   redirectTo?: (data: O, input: I, scope: ActionScope) => string
+  /**
+   * A destructive action the app's UI asks to confirm: the form must post `confirm=yes` (a checkbox), or the action
+   * refuses with this message on the `confirm` field and does nothing. The check lives here, in the app's transport,
+   * because the confirmation is the UI's: an API client's DELETE is explicit already. It holds with JavaScript off
+   * and against a hand-made post.
+   */
+  confirm?: string
 }
 
-export type Action<O> = (previous: ActionResult<O> | null, submitted: FormData | Record<string, unknown>) => Promise<ActionResult<O>>
+/** `submitted` is whatever the caller sent: a form from a browser, or any JSON value from a hand-made call. */
+export type Action<O> = (previous: ActionResult<O> | null, submitted: unknown) => Promise<ActionResult<O>>
 
 export function toAction<I extends z.ZodType, O extends z.ZodType>(
   op: Operation<I, O>,
@@ -41,15 +49,19 @@ export function toAction<I extends z.ZodType, O extends z.ZodType>(
   deps: ActionDeps,
 ): Action<z.output<O>> {
   return async (_previous, submitted) => {
-    const raw = submitted instanceof FormData ? formToInput(submitted) : submitted
-    const scope: ActionScope = { workspace: typeof raw.workspace === 'string' ? raw.workspace : undefined }
+    let raw: Record<string, string | string[]> = {}
+    const scope: ActionScope = {}
     let input: z.output<I>
     let data: z.output<O>
     try {
+      // First, before the session is read: anything but a form is refused here, with nothing done.
+      raw = submittedFormInput(submitted)
+      scope.workspace = typeof raw.workspace === 'string' ? raw.workspace : undefined
       const ctx = await deps.context(scope.workspace)
       requireUserId(ctx.actor)
       if (op.scope) requireScope(ctx.actor, op.scope)
       input = parseInput(op.input, raw)
+      if (options.confirm && raw.confirm !== 'yes') throw new ValidationError({ confirm: [options.confirm] }, options.confirm)
       data = op.output.parse(await op.run(ctx, input))
     } catch (thrown) {
       return failedAction(thrown, raw, deps, op.name)

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { NotFound, RangeNotSatisfiable } from '../errors'
 import { applyCorsHeaders } from '../http/cors'
 import { contentDisposition, etagMatches, fileEtag, requestedRange } from '../http/download'
-import { readFilePart } from '../http/multipart'
+import { openMultipartUpload } from '../http/multipart'
 import { problemResponse } from '../http/problem'
 import type { ServiceContext } from '../services/context'
 import { FileInfo, type OpenedFile, OpenedFileSchema } from '../services/files'
@@ -28,15 +28,19 @@ async function apiCall(request: Request, op: Operation, deps: RouteDeps, headers
   return { ctx: { db: runtime.db, actor, now: deps.now, storage: runtime.storage }, params, url, appUrl: runtime.appUrl }
 }
 
-/** Reads the request's file part and hands it to the upload operation as it streams in. */
+/**
+ * Hands the request's file part to the upload operation as it streams in. The caller's right to the project is
+ * checked first, with the body unread; whatever happens after, every stream of the request is released.
+ */
 export async function runUpload(op: Operation, ctx: ServiceContext, request: Request, params: Record<string, string>): Promise<FileInfo> {
-  const part = await readFilePart(request)
+  await op.http?.stream?.authorize?.(ctx, params)
+  const upload = await openMultipartUpload(request)
   try {
-    const input = parseInput(op.input, { ...params, name: part.name, body: part.body })
+    const input = parseInput(op.input, { ...params, name: upload.name, body: upload.body })
     // The upload operation's output is a file's description (operations/files.ts).
     return FileInfo.parse(await op.run(ctx, input))
   } finally {
-    if (!part.body.destroyed) part.body.destroy()
+    upload.close()
   }
 }
 

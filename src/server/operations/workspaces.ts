@@ -107,6 +107,17 @@ export const removeMember = operation({
   run: members.remove,
 })
 
+export const transferOwnership = operation({
+  name: 'members.transferOwnership',
+  summary: 'Make another member the owner; the caller becomes an admin',
+  tag: 'Workspace',
+  input: members.TransferOwnershipInput,
+  output: members.Member,
+  scope: null,
+  role: 'owner',
+  run: members.transferOwnership,
+})
+
 export const createInvitation = operation({
   name: 'invitations.create',
   summary: 'Invite someone by e-mail',

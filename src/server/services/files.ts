@@ -8,6 +8,7 @@
 // `file_purges` before the first byte lets the purge remove what was left a day later.
 import { randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { and, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { filePurges, files, projects, user } from '../db/schema'
@@ -182,6 +183,17 @@ export async function uploadLimit(ctx: ServiceContext, workspaceId: string) {
   return { bytes: plan.uploadBytes, planName: plan.name }
 }
 
+/**
+ * Whether the actor may upload to the project at all: checked before a byte of the request's body is read, so that
+ * a caller with no right to the project (another workspace's id) is refused without the server reading anything.
+ * upload() checks again, as it must for any caller.
+ */
+export async function checkUpload(ctx: ServiceContext, input: z.input<typeof ListFilesInput>): Promise<void> {
+  const { workspaceId } = await requireRole(ctx, 'member')
+  const { id } = parseInput(ListFilesInput, input)
+  await requireProject(ctx, workspaceId, id)
+}
+
 export async function upload(ctx: ServiceContext, input: z.input<typeof UploadFileInput>): Promise<FileInfo> {
   const storage = requireStorage(ctx)
   const { body } = input
@@ -198,12 +210,17 @@ export async function upload(ctx: ServiceContext, input: z.input<typeof UploadFi
     await ctx.db.insert(filePurges).values({ storageKey: key, purgeAfter: new Date(ctx.now().getTime() + UPLOAD_GRACE_MS) })
     try {
       const check = inspector(limit.bytes)
-      // pipe() does not pass a source's error on: a cut-off upload must fail the store, not end it short.
-      body.once('error', (error) => check.stream.destroy(error))
-      // The check may fail before storage starts reading (a refused type in the first chunk); storage still sees the
-      // failure (the stream is left errored), and this listener keeps it from being an uncaught 'error' meanwhile.
-      check.stream.once('error', () => {})
-      await storage.put(key, body.pipe(check.stream))
+      // pipeline(), not pipe(): a body that failed (a cut-off form, a client gone away), even before this line, fails
+      // the store rather than leaving it waiting for bytes that never come; a refused file or a failed store stops
+      // the body. Both are awaited, so the store has removed what it wrote before the upload answers.
+      // A store that fails without reading (a directory it cannot make) must stop the check too, or the body waits.
+      const store = storage.put(key, check.stream).catch((error: unknown) => {
+        check.stream.destroy(error instanceof Error ? error : new Error(String(error)))
+        throw error
+      })
+      const [fed, stored] = await Promise.allSettled([pipeline(body, check.stream), store])
+      if (stored.status === 'rejected') throw stored.reason
+      if (fed.status === 'rejected') throw fed.reason
       const inspection = check.result()
       if (inspection.size === 0) throw new ValidationError({ file: ['The file is empty.'] })
       const row = await ctx.db.transaction(async (tx) => {

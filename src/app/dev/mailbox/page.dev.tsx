@@ -1,9 +1,8 @@
 // The dev mailbox: in development, every e-mail the app sent (with no SMTP_URL, the outbox is the mailbox).
-// Production answers 404: the page would show anyone every message the app sends.
-import { notFound } from 'next/navigation'
+// Development only (a *.dev.tsx page: `next dev` compiles it, a production build has no such page), since it would show
+// anyone every message the app sends.
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { config } from '@/server/config'
-import { recentMail } from '@/server/mail/mailbox'
+import { recentMail } from '@/dev/mailbox'
 import { getRuntime } from '@/server/runtime'
 
 export const dynamic = 'force-dynamic'
@@ -11,7 +10,6 @@ export const dynamic = 'force-dynamic'
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
 
 export default async function DevMailboxPage() {
-  if (config().env !== 'development') notFound()
   return unlessUnavailable('/dev/mailbox', Mailbox)
 }
 
@@ -20,7 +18,6 @@ async function Mailbox() {
   const mail = await recentMail(database.db, 50)
   return (
     <main>
-      {/* Not in `metadata`: Next renders a page's metadata into its 404 as well, and production must not name the page. */}
       <title>Dev mailbox</title>
       <h1>Dev mailbox</h1>
       <p className="hint">

@@ -1,11 +1,15 @@
 // A local stand-in for the part of Stripe's API that Twofold calls, so tests and offline development need no
 // network: reached through the official SDK's host/port/protocol options, form-encoded requests in, Stripe-shaped
 // JSON and errors out, Idempotency-Key honoured. State lives in memory and dies with the process.
+// Like Stripe, it also serves the hosted Checkout and customer portal pages on its own origin (hosted-pages.ts): paying
+// there completes the session and delivers the signed event to the app's webhook, the only way the app learns of it.
+// Development and tests only (src/dev): no production module imports it.
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
-import { STRIPE_API_VERSION } from './stripe-client'
+import { STRIPE_API_VERSION } from '../../server/billing/stripe-client'
+import { type HostedPageStore, hostedPage } from './hosted-pages'
 
 type Json = Record<string, unknown>
 type Params = { [key: string]: string | Params | Params[] | string[] }
@@ -39,18 +43,43 @@ export type StripeStandIn = {
    * process: POST /_standin/subscriptions/{id} with status=… (not part of Stripe's API).
    */
   setSubscriptionStatus(id: string, status: Stripe.Subscription.Status): StandInSubscription
+  /**
+   * What paying on the hosted Checkout page does: the subscription is created for the session's customer, the session
+   * completes, and checkout.session.completed is delivered, signed, to the webhook. From another process:
+   * POST /_standin/checkout_sessions/{id}/pay. Needs the `webhook` option.
+   */
+  payCheckout(sessionId: string): Promise<Delivered>
+  /**
+   * Makes `type` happen to the subscription as Stripe would (a renewal failing or paid, a cancellation, …) and delivers
+   * the signed event. From another process: POST /_standin/subscriptions/{id}/events with type=…. Needs `webhook`.
+   */
+  sendSubscriptionEvent(subscriptionId: string, type: SubscriptionEventType): Promise<Delivered>
   close(): Promise<void>
 }
+
+/** What the stand-in makes happen to a subscription by itself, on the portal page or when asked by `stripe:trigger`. */
+export const SUBSCRIPTION_EVENT_TYPES = [
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.paid',
+  'invoice.payment_failed',
+] as const
+export type SubscriptionEventType = (typeof SUBSCRIPTION_EVENT_TYPES)[number]
+
+/** An event delivered to the webhook, and the webhook's answer. */
+export type Delivered = { event: string; eventId: string; subscription: string; webhookStatus: number }
 
 export type StandInOptions = {
   port?: number
   host?: string
   /** Only this key is accepted (any sk_test_… if unset). */
   secretKey?: string
-  /** Where a checkout session's `url` points: `{id}` is replaced by the session id (the app's simulator page). */
-  checkoutUrl?: string
-  /** Where a billing portal session's `url` points: `{id}` is replaced by the session id, `{customer}` by its customer. */
-  portalUrl?: string
+  /**
+   * Where the stand-in delivers its events (the app's {APP_URL}/api/webhooks/stripe) and the signing secret shared with
+   * the app (STRIPE_WEBHOOK_SECRET). Without it the hosted pages and the event controls answer 404.
+   */
+  webhook?: { url: string; secret: string }
   now?: () => Date
 }
 
@@ -86,6 +115,9 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
   const seconds = () => Math.floor(now().getTime() / 1000)
   const customers = new Map<string, Json>()
   const checkoutSessions = new Map<string, Json>()
+  // What a session's payment will subscribe to: Stripe keeps line_items and subscription_data off the session object.
+  const checkoutOrders = new Map<string, { price: string; metadata: Record<string, string> }>()
+  const portalSessions = new Map<string, { customer: string; returnUrl: string | null }>()
   const subscriptions = new Map<string, StandInSubscription>()
   const requests: StripeStandIn['requests'] = []
   const failures = new Map<string, number>()
@@ -157,15 +189,6 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       }
       return setStatus(id, params.status as Stripe.Subscription.Status)
     }
-    // Not Stripe's either: a Checkout Session paid on the simulated checkout page is complete, with its subscription.
-    if (v1 === '_standin' && resource === 'checkout_sessions' && id && !action && method === 'POST') {
-      const session = checkoutSessions.get(id)
-      if (!session) throw missing('checkout.session', id)
-      const subscription = stringOrNull(params.subscription)
-      if (subscription) subscriptionOf(subscription)
-      Object.assign(session, { status: 'complete', payment_status: 'paid', subscription })
-      return session
-    }
     if (v1 !== 'v1') throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`)
     if (resource === 'customers' && !id && method === 'POST') {
       const customer = {
@@ -205,10 +228,21 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
         cancel_url: stringOrNull(params.cancel_url),
         metadata: stringMap(params.metadata),
         subscription: null,
-        url: (options.checkoutUrl ?? `${base}/checkout/{id}`).replace('{id}', sessionId),
+        url: `${base}/checkout/${sessionId}`,
         livemode: false,
       }
       checkoutSessions.set(sessionId, session)
+      const items = Array.isArray(params.line_items) ? params.line_items : []
+      const first = items[0]
+      const subscriptionData = params.subscription_data
+      checkoutOrders.set(sessionId, {
+        price: first && typeof first === 'object' && typeof first.price === 'string' ? first.price : '',
+        metadata: stringMap(
+          subscriptionData && !Array.isArray(subscriptionData) && typeof subscriptionData === 'object'
+            ? subscriptionData.metadata
+            : undefined,
+        ),
+      })
       return session
     }
     if (resource === 'checkout' && id === 'sessions' && action && method === 'GET') {
@@ -222,13 +256,14 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
         throw new StripeApiError(400, 'invalid_request_error', 'Missing required param: customer.', 'parameter_missing', 'customer')
       if (!customers.has(customer)) throw missing('customer', customer, 'customer')
       const sessionId = newId('bps')
+      portalSessions.set(sessionId, { customer, returnUrl: stringOrNull(params.return_url) })
       return {
         id: sessionId,
         object: 'billing_portal.session',
         created: seconds(),
         customer,
         return_url: stringOrNull(params.return_url),
-        url: (options.portalUrl ?? `${base}/portal/{id}`).replace('{id}', sessionId).replace('{customer}', customer),
+        url: `${base}/portal/${sessionId}`,
         livemode: false,
       }
     }
@@ -262,6 +297,75 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`)
   }
 
+  function webhookOrMissing(): { url: string; secret: string } {
+    if (!options.webhook) throw new StripeApiError(404, 'invalid_request_error', 'The stand-in was started with no webhook to deliver to.')
+    return options.webhook
+  }
+
+  async function deliver(type: string, object: Json | StandInSubscription, subscription: string): Promise<Delivered> {
+    const webhook = webhookOrMissing()
+    const signed = signEvent(webhook.secret, type, object)
+    const response = await deliverEvent(webhook.url, signed)
+    await response.body?.cancel()
+    return { event: type, eventId: signed.event.id, subscription, webhookStatus: response.status }
+  }
+
+  async function payCheckout(sessionId: string): Promise<Delivered> {
+    webhookOrMissing()
+    const session = checkoutSessions.get(sessionId)
+    const order = checkoutOrders.get(sessionId)
+    if (!session || !order) throw missing('checkout.session', sessionId)
+    const customer = stringOrNull(session.customer as string | undefined)
+    if (session.mode !== 'subscription' || !customer || !order.price) {
+      throw new StripeApiError(400, 'invalid_request_error', 'Only a subscription session with a customer and a price can be paid here.')
+    }
+    if (session.status !== 'open') throw new StripeApiError(400, 'invalid_request_error', 'This checkout session is no longer open.')
+    const subscription = createSubscription(customer, { items: [{ price: order.price }], metadata: order.metadata })
+    Object.assign(session, { status: 'complete', payment_status: 'paid', subscription: subscription.id })
+    return deliver('checkout.session.completed', session, subscription.id)
+  }
+
+  async function sendSubscriptionEvent(subscriptionId: string, type: SubscriptionEventType): Promise<Delivered> {
+    webhookOrMissing()
+    const subscription = subscriptionOf(subscriptionId)
+    if (type === 'customer.subscription.deleted') setStatus(subscriptionId, 'canceled')
+    if (type === 'invoice.paid' || type === 'invoice.payment_failed') {
+      setStatus(subscriptionId, type === 'invoice.paid' ? 'active' : 'past_due')
+      const invoice = {
+        id: newId('in'),
+        object: 'invoice',
+        customer: subscription.customer,
+        status: type === 'invoice.paid' ? 'paid' : 'open',
+        parent: { type: 'subscription_details', subscription_details: { subscription: subscription.id, metadata: {} } },
+      }
+      return deliver(type, invoice, subscription.id)
+    }
+    return deliver(type, subscription, subscription.id)
+  }
+
+  /** The stand-in's own controls (not Stripe's API) that deliver an event, for `npm run stripe:trigger` in another process. */
+  async function control(method: string, path: string, params: Params): Promise<Delivered | null> {
+    const [, prefix, resource, id, action] = path.split('/')
+    if (prefix !== '_standin' || method !== 'POST' || !id) return null
+    if (resource === 'checkout_sessions' && action === 'pay') return payCheckout(id)
+    if (resource === 'subscriptions' && action === 'events') {
+      const type = SUBSCRIPTION_EVENT_TYPES.find((known) => known === params.type)
+      if (!type) throw new StripeApiError(400, 'invalid_request_error', 'Invalid type.', 'parameter_invalid_string', 'type')
+      return sendSubscriptionEvent(id, type)
+    }
+    return null
+  }
+
+  const hostedStore: HostedPageStore = {
+    enabled: () => Boolean(options.webhook),
+    checkoutSession: (id) => checkoutSessions.get(id) ?? null,
+    portalSession: (id) => portalSessions.get(id) ?? null,
+    latestSubscription: (customer) => [...subscriptions.values()].filter((s) => s.customer === customer).at(-1) ?? null,
+    customerName: (customer) => stringOrNull(customers.get(customer)?.name as string | undefined),
+    payCheckout,
+    sendSubscriptionEvent,
+  }
+
   function answer(method: string, path: string, params: Params): { status: number; body: string } {
     const key = `${method} ${path}`
     const failing = failures.get(key) ?? 0
@@ -287,6 +391,13 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       response.writeHead(status, { 'Content-Type': 'application/json', 'Stripe-Version': STRIPE_API_VERSION, ...extra })
       response.end(text)
     }
+    // Stripe's hosted pages are on its own origin and need no API key: the session id in the address is the capability.
+    const page = await hostedPage(hostedStore, method, url.pathname, parseForm(method === 'POST' ? body : ''))
+    if (page) {
+      response.writeHead(page.status, page.headers)
+      response.end(page.body)
+      return
+    }
     const authorization = header(request, 'authorization') ?? ''
     // The SDK sends a bearer token; curl -u sk_test_…: sends Basic, which Stripe accepts too.
     const apiKey = authorization.startsWith('Bearer ')
@@ -300,6 +411,18 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       return
     }
     requests.push({ method, path: url.pathname, params, idempotencyKey })
+    try {
+      const delivered = await control(method, url.pathname, params)
+      if (delivered) {
+        send(200, JSON.stringify(delivered))
+        return
+      }
+    } catch (error) {
+      if (!(error instanceof StripeApiError)) throw error
+      const failed = errorBody(error)
+      send(failed.status, failed.body)
+      return
+    }
     if (idempotencyKey && method === 'POST') {
       const stored = `${apiKey} ${idempotencyKey}`
       const fingerprint = `${method} ${url.pathname} ${body}`
@@ -354,6 +477,8 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       failures.set(`${method} ${path}`, times)
     },
     setSubscriptionStatus: setStatus,
+    payCheckout,
+    sendSubscriptionEvent,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()

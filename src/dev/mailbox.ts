@@ -1,8 +1,9 @@
 // The dev mailbox's reads: the outbox's rows are the mail the app sent, so development needs no mail server.
+// Development only, like everything under src/dev: only the dev mailbox's page and route (*.dev.tsx, *.dev.ts) import it.
 import { desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
-import type { Db } from '../db/client'
-import { outbox } from '../db/schema'
+import type { Db } from '../server/db/client'
+import { outbox } from '../server/db/schema'
 
 export type MailboxEntry = Pick<
   typeof outbox.$inferSelect,

@@ -1,12 +1,11 @@
 'use client'
-// The billing page's forms: Upgrade (to Stripe Checkout) and Manage billing (to the customer portal), and the
-// simulator's buttons. Each posts a server action that redirects, and works without JavaScript.
+// The billing page's forms: Upgrade (to Stripe Checkout) and Manage billing (to the customer portal). Each posts a
+// server action that redirects, and works without JavaScript.
 import { useActionState } from 'react'
 import type { ActionResult } from '@/server/http/action-result'
 import { FormMessage, SubmitButton } from './form'
 
 type RedirectAction = (previous: ActionResult<{ url: string }> | null, form: FormData) => Promise<ActionResult<{ url: string }>>
-type SimulatorAction = (previous: ActionResult<null> | null, form: FormData) => Promise<ActionResult<null>>
 
 export function UpgradeForm({ action, workspace, attempt }: { action: RedirectAction; workspace: string; attempt: string }) {
   const [state, formAction] = useActionState(action, null)
@@ -27,34 +26,6 @@ export function ManageBillingForm({ action, workspace }: { action: RedirectActio
       <FormMessage state={state} />
       <input type="hidden" name="workspace" value={workspace} />
       <SubmitButton pending="Opening…">Manage billing</SubmitButton>
-    </form>
-  )
-}
-
-/** One button of the simulator (development, against the stand-in): `fields` say what it simulates. */
-export function SimulatorButton({
-  action,
-  fields,
-  label,
-  pending,
-  danger,
-}: {
-  action: SimulatorAction
-  fields: Record<string, string>
-  label: string
-  pending: string
-  danger?: boolean
-}) {
-  const [state, formAction] = useActionState(action, null)
-  return (
-    <form action={formAction} className="inline-form">
-      <FormMessage state={state} />
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <SubmitButton pending={pending} variant={danger ? 'danger' : undefined}>
-        {label}
-      </SubmitButton>
     </form>
   )
 }

@@ -6,7 +6,8 @@ import { useRouter } from 'next/navigation'
 import { type DragEvent, type FormEvent, useActionState, useRef, useState } from 'react'
 import type { ActionResult } from '@/server/http/action-result'
 import type { FileInfo } from '@/server/services/files'
-import { FormMessage, SubmitButton } from './form'
+import { SubmitButton } from './form'
+import { ConfirmDisclosure } from './ui/confirm'
 
 type Progress =
   | { state: 'idle' }
@@ -124,14 +125,31 @@ export function DeleteFileForm({
 }) {
   const [state, formAction] = useActionState(action, null)
   return (
-    <form action={formAction} className="inline-form">
-      {state && !state.ok && <FormMessage state={state} />}
+    <form action={formAction}>
       <input type="hidden" name="workspace" value={workspace} />
       <input type="hidden" name="id" value={file.projectId} />
       <input type="hidden" name="fileId" value={file.id} />
-      <SubmitButton pending="Deleting…" variant="danger">
-        Delete
-      </SubmitButton>
+      <ConfirmDisclosure
+        id={`file-${file.id}`}
+        label="Delete"
+        ariaLabel={`Delete ${file.name}`}
+        open={state !== null && !state.ok}
+        check="Delete this file for good"
+        submit={
+          <SubmitButton pending="Deleting…" variant="danger">
+            Delete file
+          </SubmitButton>
+        }
+      >
+        <p className="m-0">
+          <strong className="break-all">{file.name}</strong> will be deleted.
+        </p>
+        {state && !state.ok && (
+          <p role="alert" className="field-error">
+            {state.error.message}
+          </p>
+        )}
+      </ConfirmDisclosure>
     </form>
   )
 }

@@ -6,6 +6,7 @@ import type { ActionResult } from '@/server/http/action-result'
 import type { Invitation } from '@/server/services/invitations'
 import type { Member } from '@/server/services/members'
 import { Field, FormMessage, SubmitButton, typed } from './form'
+import { ConfirmDisclosure } from './ui/confirm'
 
 type FormAction<T> = (previous: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>
 type Role = Member['role']
@@ -21,7 +22,15 @@ function Failure({ state }: { state: ActionResult<unknown> | null }) {
   )
 }
 
-export function ChangeRoleForm({ action, workspace, member }: { action: FormAction<Member>; workspace: string; member: Member }) {
+type ChangeRoleProps = {
+  action: FormAction<Member>
+  workspace: string
+  member: Member
+  /** The roles the viewer may give: an admin never offers Owner (the service refuses it anyway). */
+  roles: readonly Role[]
+}
+
+export function ChangeRoleForm({ action, workspace, member, roles }: ChangeRoleProps) {
   const [state, formAction] = useActionState(action, null)
   const id = `role-${member.userId}`
   return (
@@ -32,7 +41,7 @@ export function ChangeRoleForm({ action, workspace, member }: { action: FormActi
         Role for {member.email}
       </label>
       <select id={id} name="role" defaultValue={member.role} key={member.role}>
-        {(Object.keys(ROLE_LABELS) as Role[]).map((role) => (
+        {roles.map((role) => (
           <option key={role} value={role}>
             {ROLE_LABELS[role]}
           </option>
@@ -52,10 +61,21 @@ export function RemoveMemberForm({ action, workspace, member }: { action: FormAc
     <form action={formAction}>
       <input type="hidden" name="workspace" value={workspace} />
       <input type="hidden" name="userId" value={member.userId} />
-      <button type="submit" className="link-button" aria-label={`Remove ${member.email}`}>
-        Remove
-      </button>
-      <Failure state={state} />
+      <ConfirmDisclosure
+        id={`remove-${member.userId}`}
+        label="Remove"
+        ariaLabel={`Remove ${member.email}`}
+        open={state !== null && !state.ok}
+        check={`Remove ${member.name}`}
+        submit={
+          <SubmitButton pending="Removing…" variant="danger">
+            Remove member
+          </SubmitButton>
+        }
+      >
+        <p className="m-0">They lose access to the workspace, and their API tokens for it stop working.</p>
+        <Failure state={state} />
+      </ConfirmDisclosure>
     </form>
   )
 }
@@ -140,6 +160,47 @@ export function RevokeInvitationButton({ action, workspace, invitation }: Invita
         Revoke
       </button>
       <Failure state={state} />
+    </form>
+  )
+}
+
+type TransferProps = { action: FormAction<Member>; workspace: string; candidates: readonly Member[] }
+
+/** The owner hands the workspace to another member, confirmed; they stay on as an admin. */
+export function TransferOwnershipForm({ action, workspace, candidates }: TransferProps) {
+  const [state, formAction] = useActionState(action, null)
+  return (
+    <form action={formAction}>
+      <input type="hidden" name="workspace" value={workspace} />
+      <div className="field">
+        <label htmlFor="field-transfer">New owner</label>
+        <select id="field-transfer" name="userId" defaultValue={typed(state, 'userId')} required>
+          {candidates.map((member) => (
+            <option key={member.userId} value={member.userId}>
+              {member.name} ({member.email})
+            </option>
+          ))}
+        </select>
+      </div>
+      <ConfirmDisclosure
+        id="transfer"
+        label="Transfer ownership…"
+        open={state !== null && !state.ok}
+        check="Make them the owner; I become an admin"
+        submit={
+          <SubmitButton pending="Transferring…" variant="danger">
+            Transfer ownership
+          </SubmitButton>
+        }
+      >
+        <p className="m-0">They get billing, deletion and every other owner’s right; you stay on as an admin.</p>
+        <Failure state={state} />
+      </ConfirmDisclosure>
+      {state?.ok && (
+        <p role="status" className="notice success">
+          {state.data.name} now owns the workspace.
+        </p>
+      )}
     </form>
   )
 }

@@ -1,11 +1,9 @@
 // The banner across a workspace's pages while its last payment has failed (Stripe's past_due or unpaid): owners get a
 // link to billing, everyone else is told whom to ask. It stays until Stripe reports the payment made or the plan ended.
 import Link from 'next/link'
-import type { ServiceContext } from '@/server/services/context'
-import { paymentFailed } from '@/server/services/workspace-billing'
 
-export async function PaymentFailedBanner({ ctx, slug, owner }: { ctx: ServiceContext; slug: string; owner: boolean }) {
-  if (!(await paymentFailed(ctx))) return null
+export function PaymentFailedBanner({ failed, slug, owner }: { failed: boolean; slug: string; owner: boolean }) {
+  if (!failed) return null
   return (
     <div className="inner">
       <section className="notice error" role="alert" aria-label="Payment failed">

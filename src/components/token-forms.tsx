@@ -4,6 +4,7 @@ import { useActionState, useState } from 'react'
 import type { ActionResult } from '@/server/http/action-result'
 import type { ApiToken } from '@/server/services/tokens'
 import { Field, FormMessage, SubmitButton, typed } from './form'
+import { ConfirmDisclosure } from './ui/confirm'
 
 type Created = { token: string; apiToken: ApiToken }
 type CreateAction = (previous: ActionResult<Created> | null, form: FormData) => Promise<ActionResult<Created>>
@@ -96,14 +97,25 @@ export function RevokeTokenButton({ action, token, workspace }: { action: Revoke
     <form action={formAction}>
       <input type="hidden" name="workspace" value={workspace} />
       <input type="hidden" name="id" value={token.id} />
-      <button type="submit" className="link-button" aria-label={`Revoke ${token.name}`}>
-        Revoke
-      </button>
-      {state && !state.ok && (
-        <p role="alert" className="field-error">
-          {state.error.message}
-        </p>
-      )}
+      <ConfirmDisclosure
+        id={`token-${token.id}`}
+        label="Revoke"
+        ariaLabel={`Revoke ${token.name}`}
+        open={state !== null && !state.ok}
+        check="Revoke this token"
+        submit={
+          <SubmitButton pending="Revoking…" variant="danger">
+            Revoke token
+          </SubmitButton>
+        }
+      >
+        <p className="m-0">Programs using “{token.name}” stop working at once.</p>
+        {state && !state.ok && (
+          <p role="alert" className="field-error">
+            {state.error.message}
+          </p>
+        )}
+      </ConfirmDisclosure>
     </form>
   )
 }

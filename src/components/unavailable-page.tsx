@@ -1,7 +1,9 @@
 // What a page that needs the database shows while the database is out of reach. Rendered on the server as plain
-// HTML, so it reads the same with JavaScript off, where Next's error boundary (error.tsx) never renders.
+// HTML, so it reads the same with JavaScript off, where Next's error boundary (error.tsx) never renders, and answered
+// 503 with Retry-After (through server.js), so no cache, crawler or load balancer takes it for the page.
 import type { ReactNode } from 'react'
-import { toAppError } from '@/server/errors'
+import { toAppError, Unavailable } from '@/server/errors'
+import { markPageUnavailable } from '@/server/http/page-status'
 
 export function UnavailablePage({ retryHref }: { retryHref: string }) {
   return (
@@ -18,14 +20,17 @@ export function UnavailablePage({ retryHref }: { retryHref: string }) {
 }
 
 /**
- * Renders a page, or UnavailablePage (whose "try again" goes to `retryHref`) if the database could not be reached while rendering it. Anything else
- * (redirect, notFound, a bug) is thrown on, to Next.
+ * Renders a page, or UnavailablePage (whose "try again" goes to `retryHref`) if the database could not be reached while
+ * rendering it, and marks the request for a 503 with Retry-After. Anything else (redirect, notFound, a bug) is thrown
+ * on, to Next.
  */
 export async function unlessUnavailable(retryHref: string, render: () => Promise<ReactNode>): Promise<ReactNode> {
   try {
     return await render()
   } catch (error) {
-    if (toAppError(error).code === 'UNAVAILABLE') return <UnavailablePage retryHref={retryHref} />
-    throw error
+    const appError = toAppError(error)
+    if (!(appError instanceof Unavailable)) throw error
+    markPageUnavailable(appError.retryAfterSeconds)
+    return <UnavailablePage retryHref={retryHref} />
   }
 }

@@ -5,6 +5,7 @@ import { useActionState } from 'react'
 import type { ActionResult } from '@/server/http/action-result'
 import type { Workspace } from '@/server/services/workspaces'
 import { Field, FormMessage, SubmitButton } from './form'
+import { ConfirmDisclosure } from './ui/confirm'
 
 type WorkspaceAction = (previous: ActionResult<Workspace> | null, form: FormData) => Promise<ActionResult<Workspace>>
 
@@ -86,12 +87,25 @@ export function LeaveWorkspaceForm({ action, workspace }: { action: WorkspaceAct
   const [state, formAction] = useActionState(action, null)
   return (
     <form action={formAction}>
-      <FormMessage state={state} />
       <input type="hidden" name="workspace" value={workspace.slug} />
       <p>You lose access to its projects, and the API tokens you made for it stop working.</p>
-      <SubmitButton pending="Leaving…" variant="danger">
-        Leave workspace
-      </SubmitButton>
+      <ConfirmDisclosure
+        id="leave"
+        label="Leave workspace…"
+        open={state !== null}
+        check={`I want to leave ${workspace.name}`}
+        submit={
+          <SubmitButton pending="Leaving…" variant="danger">
+            Leave workspace
+          </SubmitButton>
+        }
+      >
+        {state && !state.ok && (
+          <p role="alert" className="field-error">
+            {state.error.message}
+          </p>
+        )}
+      </ConfirmDisclosure>
     </form>
   )
 }

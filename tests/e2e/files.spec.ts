@@ -2,7 +2,7 @@
 // XMLHttpRequest with a progress bar) and without (the form posts to the upload route, which redirects back).
 import { readFile } from 'node:fs/promises'
 import { expect, type Page, test } from '@playwright/test'
-import { signUp, statusIn, submit } from './support'
+import { confirmAndSubmit, confirmOpener, signUp, statusIn, submit } from './support'
 
 async function newProject(page: Page, name: string) {
   const person = await signUp(page)
@@ -35,7 +35,7 @@ test('a file is uploaded with the form, listed with its size and uploader, downl
   expect(download.suggestedFilename()).toBe('minutes – draft.txt')
   expect(await readFile((await download.path()) ?? '', 'utf8')).toBe(content)
 
-  await submit(row.getByRole('button', { name: 'Delete' }))
+  await confirmAndSubmit(confirmOpener(row, 'Delete minutes – draft.txt'), 'Delete file')
   await expect(page.getByText('No files yet.')).toBeVisible()
 })
 

@@ -4,6 +4,8 @@
 import { expect, type Page, test } from '@playwright/test'
 import {
   alertIn,
+  confirmAndSubmit,
+  confirmOpener,
   fillSignUp,
   freshPage,
   type Member,
@@ -168,7 +170,7 @@ test('an owner changes a member’s role and removes them; the last owner cannot
   const role = page.getByLabel(`Role for ${member.email}`)
   await expect(role).toHaveValue('member')
   await role.selectOption('admin')
-  const row = page.getByRole('row').filter({ has: role })
+  const row = page.getByRole('listitem').filter({ has: role })
   await submit(row.getByRole('button', { name: 'Change role' }))
   await page.reload()
   await expect(page.getByLabel(`Role for ${member.email}`)).toHaveValue('admin')
@@ -176,16 +178,16 @@ test('an owner changes a member’s role and removes them; the last owner cannot
   await theirs.goto(`/w/${owner.workspace}/settings/members`)
   await expect(theirs.getByRole('heading', { level: 1, name: 'Members' })).toBeVisible()
 
-  await submit(page.getByRole('button', { name: `Remove ${member.email}` }))
+  await confirmAndSubmit(confirmOpener(page, `Remove ${member.email}`), 'Remove member')
   await expect(page.getByLabel(`Role for ${member.email}`)).toHaveCount(0)
-  await expect(page.getByRole('button', { name: `Remove ${member.email}` })).toHaveCount(0)
+  await expect(confirmOpener(page, `Remove ${member.email}`)).toHaveCount(0)
   // Removal takes effect at once: their next visit is a 404.
   expect((await theirs.goto(`/w/${owner.workspace}`))?.status()).toBe(404)
 
   // The owner is the last one: leaving is refused, with the reason.
   await page.goto(`/w/${owner.workspace}/settings`)
   await expect(page.getByRole('heading', { level: 1, name: 'Workspace settings' })).toBeVisible()
-  await submit(page.getByRole('button', { name: 'Leave workspace' }))
+  await confirmAndSubmit(confirmOpener(page, 'Leave workspace…'), 'Leave workspace')
   await expect(alertIn(page)).toContainText('A workspace needs an owner')
   expect((await page.goto(`/w/${owner.workspace}`))?.status()).toBe(200)
   await theirs.context().close()

@@ -7,7 +7,7 @@
 //   deny         the person declines consent: back to the app with error=access_denied and no code
 //   tamperState  the state the app sent comes back altered
 //   replayCode   the code sent back is the one this visitor was given last time (already redeemed)
-// Port: E2E_OIDC_PORT (default 3190).
+// Port: E2E_OIDC_PORT (playwright.config.ts gives it a free one; 3190 when run alone).
 import { OAuth2Server } from 'oauth2-mock-server'
 
 const port = Number(process.env.E2E_OIDC_PORT ?? 3190)
@@ -25,11 +25,12 @@ await server.issuer.keys.generate('RS256')
 // As the app is configured (OIDC_ISSUER): the mock would say localhost, another origin than 127.0.0.1 to a browser.
 server.issuer.url = `http://127.0.0.1:${port}`
 
-server.service.requestHandler.post('/__e2e/scenario', (req, res) => {
-  const { visitor, ...scenario } = req.body ?? {}
-  if (typeof visitor !== 'string' || typeof scenario.claims !== 'object') return res.status(400).end()
-  scenarios.set(visitor, scenario)
-  res.status(204).end()
+// A route beside the standard ones (oauth2-mock-server 9 has no Express: the body comes parsed, the answer is plain http).
+server.service.addRoute('POST', '/__e2e/scenario', (req, res) => {
+  const { visitor, ...scenario } = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}
+  res.statusCode = typeof visitor === 'string' && typeof scenario.claims === 'object' ? 204 : 400
+  if (res.statusCode === 204) scenarios.set(visitor, scenario)
+  res.end()
 })
 
 server.service.on('beforeAuthorizeRedirect', ({ url }, req) => {

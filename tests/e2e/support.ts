@@ -83,6 +83,25 @@ export async function submit(button: Locator): Promise<void> {
   await expect(page.locator('button[type=submit][disabled]')).toHaveCount(0)
 }
 
+/**
+ * A destructive action behind its confirmation (components/ui/confirm.tsx): opens the disclosure, ticks the box and
+ * submits, with JavaScript on or off.
+ */
+export async function confirmAndSubmit(opener: Locator, button: string): Promise<void> {
+  await opener.click()
+  const panel = opener.locator('xpath=..')
+  await panel.getByRole('checkbox').check()
+  await submit(panel.getByRole('button', { name: button }))
+}
+
+/** The summary that opens a confirmation, by its accessible name. */
+export const confirmOpener = (scope: Page | Locator, name: string) =>
+  scope
+    .locator('summary')
+    .filter({ hasText: name })
+    .or(scope.locator(`summary[aria-label="${name}"]`))
+    .first()
+
 /** The form-level alert inside the page (Next's route announcer is a role=alert too, outside <main>). */
 export const alertIn = (page: Page) => page.locator('main').getByRole('alert')
 export const statusIn = (page: Page) => page.locator('main').getByRole('status')
@@ -108,9 +127,10 @@ export async function createToken(page: Page, workspace: string, name: string, s
 export async function upgradeToPro(page: Page, workspace: string): Promise<void> {
   await page.goto(`/w/${workspace}/settings/billing`)
   await submit(page.getByRole('button', { name: 'Upgrade to Pro' }))
-  await expect(page).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_[0-9a-f]+$/)
+  await expect(page).toHaveURL(/\/checkout\/cs_test_[0-9a-f]+$/)
   await submit(page.getByRole('button', { name: 'Pay' }))
-  await expect(page.getByTestId('plan-name')).toHaveText('Pro')
+  // The webhook's event is applied by the billing worker; until then the page reloads itself every two seconds.
+  await expect(page.getByTestId('plan-name')).toHaveText('Pro', { timeout: 30_000 })
 }
 
 // Where the smtp sink serves what it received (see playwright.config.ts).

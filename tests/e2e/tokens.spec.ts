@@ -1,6 +1,6 @@
 // API tokens: minted in the browser, used from outside with plain HTTP, revoked in the browser.
 import { expect, test } from '@playwright/test'
-import { createToken, signUp, submit } from './support'
+import { confirmAndSubmit, confirmOpener, createToken, signUp, submit } from './support'
 
 test('a token made in the app works against the API until it is revoked', async ({ page, request }) => {
   const person = await signUp(page)
@@ -21,10 +21,10 @@ test('a token made in the app works against the API until it is revoked', async 
   await expect(page.getByRole('link', { name: 'From the API' })).toBeVisible()
 
   await page.goto(`/w/${person.workspace}/settings/tokens`)
-  const row = page.getByRole('row', { name: /Laptop script/ })
+  const row = page.getByRole('listitem').filter({ hasText: 'Laptop script' })
   await expect(row).toContainText('Active')
-  await submit(row.getByRole('button', { name: 'Revoke Laptop script' }))
-  await expect(page.getByRole('row', { name: /Laptop script/ })).toContainText('Revoked')
+  await confirmAndSubmit(confirmOpener(row, 'Revoke Laptop script'), 'Revoke token')
+  await expect(page.getByRole('listitem').filter({ hasText: 'Laptop script' })).toContainText('Revoked')
 
   const refused = await request.get('/api/v1/projects', { headers: auth })
   expect(refused.status()).toBe(401)
@@ -43,9 +43,9 @@ test('a read-only token cannot write', async ({ page, request }) => {
 test('a token is created and revoked with the form alone', async ({ page }) => {
   const { workspace } = await signUp(page)
   await createToken(page, workspace, 'Plain form', ['projects:read'])
-  await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('projects:read')
-  await submit(page.getByRole('button', { name: 'Revoke Plain form' }))
-  await expect(page.getByRole('row', { name: /Plain form/ })).toContainText('Revoked')
+  await expect(page.getByRole('listitem').filter({ hasText: 'Plain form' })).toContainText('projects:read')
+  await confirmAndSubmit(confirmOpener(page, 'Revoke Plain form'), 'Revoke token')
+  await expect(page.getByRole('listitem').filter({ hasText: 'Plain form' })).toContainText('Revoked')
 })
 
 test('choosing no scope is refused next to the scopes', async ({ page }) => {

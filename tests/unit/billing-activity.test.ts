@@ -4,8 +4,8 @@
 import { eq } from 'drizzle-orm'
 import type Stripe from 'stripe'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { type StripeStandIn, signEvent, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { createStripeClient } from '../../src/server/billing/stripe-client'
-import { type StripeStandIn, signEvent, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import type { Database } from '../../src/server/db/client'
 import { activity, stripeEvents, workspaces } from '../../src/server/db/schema'
 import {

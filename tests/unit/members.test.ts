@@ -1,9 +1,9 @@
 // The members service on a real database: listing, role changes (owners only make or unmake owners, a workspace
 // always keeps one), and removal, which takes effect on the removed person's very next call.
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
-import { memberships, workspaces } from '../../src/server/db/schema'
+import { activity, memberships, workspaces } from '../../src/server/db/schema'
 import { AppError, type ErrorCode } from '../../src/server/errors'
 import type { Role, ServiceContext } from '../../src/server/services/context'
 import * as members from '../../src/server/services/members'
@@ -190,5 +190,35 @@ describe('removing members', () => {
     const other = await add(team, 'member')
     expect(await codeOf(members.remove(team.as(member), { userId: other }))).toBe('FORBIDDEN')
     expect(Object.keys(await rolesIn(team))).toHaveLength(3)
+  })
+})
+
+describe('transferring ownership', () => {
+  test('the owner hands it to a member: they become owner, the old owner admin, and the feed says so', async () => {
+    const team = await newTeam()
+    const grace = await add(team, 'member', 'Grace Hopper')
+    expect(await members.transferOwnership(team.owner, { userId: grace })).toMatchObject({ userId: grace, role: 'owner' })
+    expect(await rolesIn(team)).toEqual({ [team.ownerId]: 'admin', [grace]: 'owner' })
+    const entries = await database.db
+      .select({ kind: activity.kind, actorId: activity.actorId, subjectId: activity.subjectId })
+      .from(activity)
+      .where(and(eq(activity.workspaceId, team.id), eq(activity.kind, 'ownership.transferred')))
+    expect(entries).toEqual([{ kind: 'ownership.transferred', actorId: team.ownerId, subjectId: grace }])
+  })
+
+  test.each([['admin'], ['member']] as const)('an %s may not transfer it, and nothing changes', async (role) => {
+    const team = await newTeam()
+    const caller = await add(team, role)
+    const other = await add(team, 'member')
+    expect(await codeOf(members.transferOwnership(team.as(caller), { userId: other }))).toBe('FORBIDDEN')
+    expect(await rolesIn(team)).toEqual({ [team.ownerId]: 'owner', [caller]: role, [other]: 'member' })
+  })
+
+  test('only to an existing member of this workspace, and not to oneself', async () => {
+    const team = await newTeam()
+    const stranger = await createUser(database, 'Stranger')
+    expect(await codeOf(members.transferOwnership(team.owner, { userId: stranger }))).toBe('NOT_FOUND')
+    expect(await codeOf(members.transferOwnership(team.owner, { userId: team.ownerId }))).toBe('VALIDATION')
+    expect(await rolesIn(team)).toEqual({ [team.ownerId]: 'owner' })
   })
 })

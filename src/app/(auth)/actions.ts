@@ -7,7 +7,7 @@ import { startOAuthSignIn } from '@/server/auth/oauth'
 import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
-import { submittedFormInput } from '@/server/operations/form-values'
+import { formOrNothing, submittedFormInput } from '@/server/operations/form-values'
 import { actionFailure } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
 
@@ -52,10 +52,14 @@ export async function oauthSignInAction(_previous: ActionResult<never> | null, f
   redirect(url)
 }
 
-/** Signs out, then goes to the form's `next` page (an invitation asks to come back to itself), else to sign-in. */
-export async function signOutAction(form?: unknown) {
+/**
+ * Signs out, then goes to the form's `next` page (an invitation asks to come back to itself), else to sign-in.
+ * A plain form action (React gives it no result to return): called with anything but a form, it does nothing.
+ */
+export async function signOutAction(form: unknown): Promise<void> {
+  const input = formOrNothing(form)
+  if (!input) return
   const { auth } = await getRuntime()
   await accounts.signOut({ auth, headers: await headers() })
-  const next = form instanceof FormData ? form.get('next') : null
-  redirect(safeReturnPath(next, config().appUrl, '/sign-in'))
+  redirect(safeReturnPath(input.next, config().appUrl, '/sign-in'))
 }

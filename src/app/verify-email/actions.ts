@@ -4,8 +4,10 @@
 import { revalidatePath } from 'next/cache'
 import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
+import { safeReturnPath } from '@/server/auth/return-path'
+import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
-import { submittedFormInput } from '@/server/operations/form-values'
+import { formOrNothing, submittedFormInput } from '@/server/operations/form-values'
 import { actionFailure } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
 import { confirmAddress, confirmEmailChange, type LinkOutcome } from '@/server/services/email-verification'
@@ -36,9 +38,14 @@ export async function confirmEmailChangeAction(_previous: ActionResult<LinkOutco
   return follow(confirmEmailChange, form, 'account.confirmEmailChange')
 }
 
-/** Hides the notice for a week (a cookie, so it works without JavaScript); it returns while the address is unconfirmed. */
-export async function dismissVerifyNoticeAction(form: FormData) {
+/**
+ * Hides the notice for a week (a cookie, so it works without JavaScript); it returns while the address is unconfirmed.
+ * A plain form action (React gives it no result to return): called with anything but a form, it does nothing.
+ */
+export async function dismissVerifyNoticeAction(form: unknown): Promise<void> {
+  const input = formOrNothing(form)
+  if (!input) return
   ;(await cookies()).set(VERIFY_NOTICE_COOKIE, 'dismissed', { maxAge: 7 * 24 * 60 * 60, httpOnly: true, sameSite: 'lax', path: '/' })
-  const back = form.get('back')
-  redirect(typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') ? back : '/dashboard')
+  // `back` comes from the form, so anyone can post any value: only a path on this site, by sign-in's own rule.
+  redirect(safeReturnPath(input.back, config().appUrl))
 }

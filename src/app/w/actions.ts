@@ -16,6 +16,7 @@ import {
   renameWorkspace,
   resendInvitation,
   revokeInvitation,
+  transferOwnership,
 } from '@/server/operations/workspaces'
 
 /** The workspace's pages, for revalidation: `/w/{slug}` and everything under it (its layout shows the name and role). */
@@ -41,6 +42,7 @@ export const deleteWorkspaceAction = nextAction(deleteWorkspace, {
 })
 
 export const leaveWorkspaceAction = nextAction(leaveWorkspace, {
+  confirm: 'Tick the box to confirm that you are leaving.',
   revalidate: () => ['/dashboard'],
   redirectTo: () => '/dashboard',
 })
@@ -52,11 +54,13 @@ export const updateProjectAction = nextAction(updateProject, {
 })
 
 export const deleteProjectAction = nextAction(deleteProject, {
+  confirm: 'Tick the box to confirm the deletion.',
   revalidate: (_p, _i, { workspace }) => [home(workspace)],
   redirectTo: (deleted, _i, { workspace }) => `${home(workspace)}?deleted=${encodeURIComponent(deleted.name)}`,
 })
 
 export const deleteFileAction = nextAction(deleteFile, {
+  confirm: 'Tick the box to confirm the deletion.',
   revalidate: (file, _i, { workspace }) => [`${home(workspace)}/projects/${file.projectId}`],
 })
 
@@ -64,13 +68,21 @@ const tokensPage = (_data: unknown, _input: unknown, { workspace }: { workspace?
 
 export const createTokenAction = nextAction(createToken, { revalidate: tokensPage })
 
-export const revokeTokenAction = nextAction(revokeToken, { revalidate: tokensPage })
+export const revokeTokenAction = nextAction(revokeToken, { confirm: 'Tick the box to confirm revoking the token.', revalidate: tokensPage })
 
 const membersPage = (_data: unknown, _input: unknown, { workspace }: { workspace?: string }) => [`${home(workspace)}/settings/members`]
 
 export const changeMemberRoleAction = nextAction(changeMemberRole, { revalidate: (_d, _i, { workspace }) => workspacePages(workspace) })
 
-export const removeMemberAction = nextAction(removeMember, { revalidate: membersPage })
+export const removeMemberAction = nextAction(removeMember, {
+  confirm: 'Tick the box to confirm removing this member.',
+  revalidate: membersPage,
+})
+
+export const transferOwnershipAction = nextAction(transferOwnership, {
+  confirm: 'Tick the box to confirm handing over the workspace.',
+  revalidate: (_d, _i, { workspace }) => workspacePages(workspace),
+})
 
 export const createInvitationAction = nextAction(createInvitation, { revalidate: membersPage })
 

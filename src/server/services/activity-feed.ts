@@ -26,6 +26,7 @@ const ActivityData = z
     role: z.enum(ROLES).optional().describe('for member events: the role they now hold'),
     slug: DisplayText.optional().describe('for workspace.moved: the new address'),
     plan: DisplayText.optional().describe('for plan.changed: the plan now in force'),
+    status: DisplayText.optional().describe('for plan.changed: the Stripe subscription status that moved it'),
   })
   .meta({ id: 'ActivityData' })
 

@@ -2,7 +2,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { memberships, user } from '../db/schema'
-import { NotFound } from '../errors'
+import { NotFound, ValidationError } from '../errors'
 import { lockWorkspace, needsRole, requireRole } from './access'
 import { recordActivity } from './activity'
 import { TIMESTAMP_MAX_LENGTH } from './bounds'
@@ -32,6 +32,7 @@ export type MemberList = z.infer<typeof MemberList>
 const UserId = z.string().min(1).max(64)
 export const ChangeRoleInput = z.object({ userId: UserId, role: z.enum(ROLES, { error: 'Choose owner, admin or member.' }) })
 export const RemoveMemberInput = z.object({ userId: UserId })
+export const TransferOwnershipInput = z.object({ userId: UserId })
 
 /** Everyone in the workspace, owners first, then by when they joined. */
 export async function list(ctx: ServiceContext): Promise<MemberList> {
@@ -102,5 +103,32 @@ export async function remove(ctx: ServiceContext, input: z.input<typeof RemoveMe
     const data = { name: target.name }
     await recordActivity(tx, { workspaceId: access.workspaceId, actorId: access.userId, kind: 'member.removed', subjectId: userId, data })
     return target
+  })
+}
+
+/**
+ * Hands the workspace to another member, in one step: they become an owner and the caller, an owner, becomes an admin.
+ * (Before this, people promoted someone and demoted themselves, and the feed read "Ada made Ada an admin".)
+ */
+export async function transferOwnership(ctx: ServiceContext, input: z.input<typeof TransferOwnershipInput>): Promise<Member> {
+  const { userId } = parseInput(TransferOwnershipInput, input)
+  return ctx.db.transaction(async (tx) => {
+    const access = await requireRole(ctx, 'owner', tx)
+    await lockWorkspace(tx, access.workspaceId)
+    if (userId === access.userId)
+      throw new ValidationError({ userId: ['Choose another member.'] }, 'You own it already: choose another member.')
+    const target = await findMember(ctx, tx, access.workspaceId, userId)
+    const inWorkspace = (id: string) => and(eq(memberships.workspaceId, access.workspaceId), eq(memberships.userId, id))
+    await tx.update(memberships).set({ role: 'owner' }).where(inWorkspace(userId))
+    await tx.update(memberships).set({ role: 'admin' }).where(inWorkspace(access.userId))
+    await announceAuthChange(tx)
+    await recordActivity(tx, {
+      workspaceId: access.workspaceId,
+      actorId: access.userId,
+      kind: 'ownership.transferred',
+      subjectId: userId,
+      data: { name: target.name },
+    })
+    return { ...target, role: 'owner' }
   })
 }

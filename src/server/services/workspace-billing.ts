@@ -60,14 +60,16 @@ export function isPaymentFailed(status: string | null): boolean {
   return (PAYMENT_FAILED_STATUSES as readonly (string | null)[]).includes(status)
 }
 
-/** For the banner on every workspace page: whether the workspace's last payment failed. Any member may know it. */
-export async function paymentFailed(ctx: ServiceContext): Promise<boolean> {
+/** For the frame of every workspace page: the plan's badge and the failed-payment banner. Any member may know them. */
+export async function planSummary(ctx: ServiceContext): Promise<{ plan: PlanId; planName: string; paymentFailed: boolean }> {
   const { workspaceId } = await requireRole(ctx, 'member')
   const [row] = await ctx.db
     .select({ status: workspaceBilling.status })
     .from(workspaceBilling)
     .where(eq(workspaceBilling.workspaceId, workspaceId))
-  return isPaymentFailed(row?.status ?? null)
+  const status = row?.status ?? null
+  const plan = planForStatus(status)
+  return { plan, planName: PLANS[plan].name, paymentFailed: isPaymentFailed(status) }
 }
 
 export const StartCheckoutInput = z.object({

@@ -30,7 +30,8 @@ export const revokeOtherSessionsAction = nextAction(revokeOtherSessions, { reval
 const deleteAccountOperation = nextAction(deleteAccount)
 
 /** Deletes the account; on success the (already ended) session's cookie is cleared and the person lands on a page that says so. */
-export async function deleteAccountAction(_previous: ActionResult<unknown> | null, form: FormData) {
+export async function deleteAccountAction(_previous: ActionResult<unknown> | null, form: unknown) {
+  // The operation's action is the gate: anything but a form is VALIDATION there, and nothing below runs.
   const result = await deleteAccountOperation(null, form)
   if (!result.ok) return result
   const { auth } = await getRuntime()

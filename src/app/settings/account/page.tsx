@@ -72,7 +72,9 @@ async function AccountSettings() {
               <tr>
                 <th scope="col">Device</th>
                 <th scope="col">IP address</th>
-                <th scope="col">Signed in</th>
+                <th scope="col" className="hidden sm:table-cell">
+                  Signed in
+                </th>
                 <th scope="col">Last active</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -86,7 +88,7 @@ async function AccountSettings() {
                     {s.device} {s.current && <span className="badge">This device</span>}
                   </td>
                   <td>{s.ipAddress ?? 'Unknown'}</td>
-                  <td>{when(s.createdAt)}</td>
+                  <td className="hidden sm:table-cell">{when(s.createdAt)}</td>
                   <td>{when(s.lastActiveAt)}</td>
                   <td>{!s.current && <RevokeSessionButton action={revokeSessionAction} id={s.id} device={s.device} />}</td>
                 </tr>

@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { LiveActivity } from '@/components/live-activity'
 import { CreateProjectForm } from '@/components/project-forms'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { toAppError } from '@/server/errors'
 import * as activity from '@/server/services/activity-feed'
@@ -11,8 +12,6 @@ import { createProjectAction } from '../actions'
 import { currentWorkspace } from './current'
 
 export const metadata: Metadata = { title: 'Projects' }
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
 
 const PAGE_SIZE = 50
 
@@ -48,11 +47,8 @@ async function Projects(slug: string, searchParams: SearchParams) {
           Deleted “{deleted}”.
         </p>
       )}
-      <div className="grid two">
-        <section className="card" aria-labelledby="new-project">
-          <h2 id="new-project">New project</h2>
-          <CreateProjectForm action={createProjectAction} workspace={workspace.slug} />
-        </section>
+      {/* The list first: on a phone it is what people came for; the form follows it. */}
+      <div className="grid gap-6 md:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <section className="card" aria-labelledby="your-projects">
           <h2 id="your-projects">Your projects</h2>
           {items.length === 0 ? (
@@ -63,7 +59,9 @@ async function Projects(slug: string, searchParams: SearchParams) {
                 <li key={project.id}>
                   <Link href={`${home}/projects/${project.id}`}>{project.name}</Link>
                   {project.description && <p>{project.description.slice(0, 140)}</p>}
-                  <span className="meta">Created {dateFormat.format(new Date(project.createdAt))} UTC</span>
+                  <p className="meta">
+                    Created <LocalTime iso={project.createdAt} />
+                  </p>
                 </li>
               ))}
             </ul>
@@ -74,6 +72,10 @@ async function Projects(slug: string, searchParams: SearchParams) {
               {nextCursor && <Link href={`${home}?after=${encodeURIComponent(nextCursor)}`}>Older projects</Link>}
             </nav>
           )}
+        </section>
+        <section className="card" aria-labelledby="new-project">
+          <h2 id="new-project">New project</h2>
+          <CreateProjectForm action={createProjectAction} workspace={workspace.slug} />
         </section>
       </div>
       <LiveActivity workspace={workspace.slug} initial={recent.items} />

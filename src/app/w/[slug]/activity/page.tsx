@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { describeActivity } from '@/components/activity-text'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { toAppError } from '@/server/errors'
 import * as activity from '@/server/services/activity-feed'
@@ -9,7 +10,6 @@ import { currentWorkspace } from '../current'
 
 export const metadata: Metadata = { title: 'Activity' }
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
 const PAGE_SIZE = 50
 
 type Params = Promise<{ slug: string }>
@@ -41,7 +41,10 @@ async function Activity(slug: string, searchParams: SearchParams) {
           <ul className="activity-list">
             {items.map((item) => (
               <li key={item.id}>
-                {describeActivity(item)} <span className="meta">{dateFormat.format(new Date(item.createdAt))} UTC</span>
+                {describeActivity(item)}{' '}
+                <span className="meta">
+                  <LocalTime iso={item.createdAt} />
+                </span>
               </li>
             ))}
           </ul>

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Metadata } from 'next'
 import { ManageBillingForm, UpgradeForm } from '@/components/billing-forms'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { simulatorEnabled } from '@/server/billing/simulator'
 import { config } from '@/server/config'
 import * as billing from '@/server/services/workspace-billing'
 import { openBillingPortalAction, startCheckoutAction } from '../../../billing-actions'
 import { currentWorkspace } from '../../current'
 
 export const metadata: Metadata = { title: 'Billing' }
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' })
 
 const STATUS_NAMES: Record<string, string> = {
   active: 'Active',
@@ -23,7 +21,15 @@ const STATUS_NAMES: Record<string, string> = {
   paused: 'Paused',
 }
 
-type SearchParams = Promise<{ checkout?: string | string[] }>
+type SearchParams = Promise<{ checkout?: string | string[]; waited?: string | string[] }>
+
+/**
+ * After Checkout, Stripe's confirmation reaches the app by the webhook, usually before the person is back, but not
+ * always: the page then reloads itself every RELOAD_SECONDS (a meta refresh, so it works with JavaScript off) until
+ * the plan shows, giving up after MAX_RELOADS and saying so.
+ */
+const RELOAD_SECONDS = 2
+const MAX_RELOADS = 15
 
 export default async function BillingPage(props: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await props.params
@@ -43,11 +49,13 @@ async function Billing(slug: string, searchParams: SearchParams) {
       </main>
     )
   }
-  const [overview, { checkout }] = await Promise.all([billing.overview(ctx), searchParams])
+  const [overview, { checkout, waited }] = await Promise.all([billing.overview(ctx), searchParams])
   const cfg = config()
   const configured = Boolean(cfg.stripe?.pricePro)
   const pro = overview.plan === 'pro'
   const limit = (n: number) => (Number.isFinite(n) ? String(n) : 'unlimited')
+  const reloads = Math.max(0, Math.min(MAX_RELOADS, Number.parseInt(String(waited ?? '0'), 10) || 0))
+  const waitingForStripe = checkout === 'success' && !pro && reloads < MAX_RELOADS
   return (
     <main className="medium">
       <h1>Billing</h1>
@@ -55,8 +63,17 @@ async function Billing(slug: string, searchParams: SearchParams) {
         <p role="status" className="notice success">
           {pro
             ? `Thank you: ${workspace.name} is on Pro.`
-            : 'Payment received. Pro starts as soon as Stripe confirms it: reload in a moment.'}
+            : waitingForStripe
+              ? 'Payment received. Pro starts as soon as Stripe confirms it: this page updates by itself.'
+              : 'Payment received, but Stripe has not confirmed it yet: reload in a minute, or write to us if Pro does not start.'}
         </p>
+      )}
+      {waitingForStripe && (
+        // React places a <meta> in the document's head wherever it is rendered.
+        <meta
+          httpEquiv="refresh"
+          content={`${RELOAD_SECONDS};url=/w/${encodeURIComponent(workspace.slug)}/settings/billing?checkout=success&waited=${reloads + 1}`}
+        />
       )}
       {checkout === 'canceled' && (
         <p role="status" className="notice">
@@ -77,7 +94,9 @@ async function Billing(slug: string, searchParams: SearchParams) {
           {overview.currentPeriodEnd && overview.status !== 'canceled' && (
             <>
               <dt>{overview.cancelAtPeriodEnd ? 'Ends on' : 'Renews on'}</dt>
-              <dd>{dateFormat.format(overview.currentPeriodEnd)}</dd>
+              <dd>
+                <LocalTime iso={overview.currentPeriodEnd} />
+              </dd>
             </>
           )}
           <dt>Projects</dt>
@@ -127,13 +146,13 @@ async function Billing(slug: string, searchParams: SearchParams) {
           {cfg.env === 'development' && (
             <p>
               To try billing with no network and no Stripe account, run <code>npm run stripe:standin</code> and set the stand-in values from{' '}
-              <code>.env.example</code>; Upgrade then leads to a simulated checkout.
+              <code>.env.example</code>; Upgrade then leads to the stand-in’s own checkout page.
             </p>
           )}
         </section>
       )}
-      {configured && simulatorEnabled(cfg.stripe) && (
-        <p className="hint">Stripe here is the local stand-in: checkout and the customer portal are simulated, and no money moves.</p>
+      {configured && cfg.stripe?.apiUrl && (
+        <p className="hint">Stripe here is the local stand-in: its checkout and customer portal are simulated, and no money moves.</p>
       )}
     </main>
   )

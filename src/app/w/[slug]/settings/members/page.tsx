@@ -1,5 +1,14 @@
 import type { Metadata } from 'next'
-import { ChangeRoleForm, InviteForm, RemoveMemberForm, ResendInvitationButton, RevokeInvitationButton } from '@/components/member-forms'
+import {
+  ChangeRoleForm,
+  InviteForm,
+  RemoveMemberForm,
+  ResendInvitationButton,
+  RevokeInvitationButton,
+  TransferOwnershipForm,
+} from '@/components/member-forms'
+import { Badge } from '@/components/ui/badge'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { roleAtLeast } from '@/server/services/context'
 import * as invitations from '@/server/services/invitations'
@@ -10,13 +19,11 @@ import {
   removeMemberAction,
   resendInvitationAction,
   revokeInvitationAction,
+  transferOwnershipAction,
 } from '../../../actions'
 import { currentWorkspace } from '../../current'
 
 export const metadata: Metadata = { title: 'Members' }
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })
-const day = (iso: string) => dateFormat.format(new Date(iso))
 
 const ROLE_NAMES = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
 const MAIL_STATES: Record<invitations.Invitation['mail'], string> = {
@@ -52,42 +59,45 @@ async function Members(slug: string) {
       <h1>Members</h1>
       <section className="card" aria-labelledby="people">
         <h2 id="people">People in {workspace.name}</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Joined</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.items.map((member) => {
-                return (
-                  <tr key={member.userId}>
-                    <td>
-                      {member.name}
-                      {member.userId === me && <span className="meta"> (you)</span>}
-                    </td>
-                    <td>{member.email}</td>
-                    <td>{ROLE_NAMES[member.role]}</td>
-                    <td>{day(member.joinedAt)}</td>
-                    <td className="row-actions">
-                      {/* The service decides who may change whom (an owner for owners; never the last owner). */}
-                      <ChangeRoleForm action={changeMemberRoleAction} workspace={workspace.slug} member={member} />
-                      {member.userId !== me && <RemoveMemberForm action={removeMemberAction} workspace={workspace.slug} member={member} />}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+        {/* A list, not a table: on a phone each person wraps onto lines of their own instead of widening the page. */}
+        <ul className="list-plain">
+          {people.items.map((member) => {
+            // Show only what the viewer may do: an admin cannot change or remove an owner, nor make anyone owner.
+            // The service decides again on every post (an owner for owners; never the last owner).
+            const manageable = workspace.role === 'owner' || member.role !== 'owner'
+            return (
+              <li key={member.userId} className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+                <div className="min-w-0">
+                  <p className="m-0 font-medium">
+                    {member.name}
+                    {member.userId === me && <span className="meta"> (you)</span>} <Badge>{ROLE_NAMES[member.role]}</Badge>
+                  </p>
+                  <p className="m-0 text-sm break-all text-muted">{member.email}</p>
+                  <p className="m-0 meta">
+                    Joined <LocalTime iso={member.joinedAt} />
+                  </p>
+                </div>
+                {manageable && (
+                  <div className="row-actions">
+                    <ChangeRoleForm action={changeMemberRoleAction} workspace={workspace.slug} member={member} roles={invitable} />
+                    {member.userId !== me && <RemoveMemberForm action={removeMemberAction} workspace={workspace.slug} member={member} />}
+                  </div>
+                )}
+              </li>
+            )
+          })}
+        </ul>
       </section>
+      {workspace.role === 'owner' && people.items.some((m) => m.userId !== me && m.role !== 'owner') && (
+        <section className="card" aria-labelledby="transfer">
+          <h2 id="transfer">Transfer ownership</h2>
+          <TransferOwnershipForm
+            action={transferOwnershipAction}
+            workspace={workspace.slug}
+            candidates={people.items.filter((m) => m.userId !== me && m.role !== 'owner')}
+          />
+        </section>
+      )}
       <div className="grid two">
         <section className="card" aria-labelledby="invite">
           <h2 id="invite">Invite someone</h2>
@@ -106,7 +116,7 @@ async function Members(slug: string) {
                     {invitation.status === 'expired' && <span className="badge">expired</span>}
                   </p>
                   <p className="meta">
-                    Expires {day(invitation.expiresAt)} · E-mail: {MAIL_STATES[invitation.mail]}
+                    Expires <LocalTime iso={invitation.expiresAt} /> · E-mail: {MAIL_STATES[invitation.mail]}
                   </p>
                   <div className="row-actions">
                     <ResendInvitationButton action={resendInvitationAction} workspace={workspace.slug} invitation={invitation} />

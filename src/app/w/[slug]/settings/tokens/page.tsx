@@ -1,6 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { CreateTokenForm, RevokeTokenButton } from '@/components/token-forms'
+import { Badge } from '@/components/ui/badge'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { roleAtLeast, SCOPES } from '@/server/services/context'
 import * as tokens from '@/server/services/tokens'
@@ -8,9 +10,6 @@ import { createTokenAction, revokeTokenAction } from '../../../actions'
 import { currentWorkspace } from '../../current'
 
 export const metadata: Metadata = { title: 'API tokens' }
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })
-const day = (iso: string | null, none: string) => (iso ? dateFormat.format(new Date(iso)) : none)
 
 function status(token: tokens.ApiToken, now: Date): string {
   if (token.revokedAt) return 'Revoked'
@@ -46,47 +45,42 @@ async function Tokens(slug: string) {
           {list.length === 0 ? (
             <p className="empty">No tokens yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    {everyone && <th>Created by</th>}
-                    <th>Prefix</th>
-                    <th>Scopes</th>
-                    <th>Created</th>
-                    <th>Last used</th>
-                    <th>Expires</th>
-                    <th>Status</th>
-                    <th>
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((token) => {
-                    const state = status(token, now)
-                    return (
-                      <tr key={token.id}>
-                        <td>{token.name}</td>
-                        {everyone && <td>{token.createdBy ?? 'Former member'}</td>}
-                        <td className="mono">{token.prefix}…</td>
-                        <td>{token.scopes.join(', ')}</td>
-                        <td>{day(token.createdAt, '')}</td>
-                        <td>{day(token.lastUsedAt, 'Never')}</td>
-                        <td>{day(token.expiresAt, 'Never')}</td>
-                        <td>
-                          <span className={state === 'Active' ? 'badge active' : 'badge'}>{state}</span>
-                        </td>
-                        <td>
-                          {state === 'Active' && <RevokeTokenButton action={revokeTokenAction} token={token} workspace={workspace.slug} />}
-                        </td>
-                      </tr>
-                    )
-                  })}
-                </tbody>
-              </table>
-            </div>
+            // A list of cards, not a wide table: every field and the Revoke button stay inside the viewport at any width.
+            <ul className="list-plain">
+              {list.map((token) => {
+                const state = status(token, now)
+                return (
+                  <li key={token.id} className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+                    <div className="min-w-0">
+                      <p className="m-0 font-medium">
+                        {token.name} <Badge variant={state === 'Active' ? 'success' : 'default'}>{state}</Badge>
+                      </p>
+                      <dl className="m-0 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 text-sm text-muted [&_dd]:m-0 [&_dd]:break-words">
+                        {everyone && (
+                          <>
+                            <dt>Created by</dt>
+                            <dd>{token.createdBy ?? 'Former member'}</dd>
+                          </>
+                        )}
+                        <dt>Prefix</dt>
+                        <dd className="mono">{token.prefix}…</dd>
+                        <dt>Scopes</dt>
+                        <dd>{token.scopes.join(', ')}</dd>
+                        <dt>Created</dt>
+                        <dd>
+                          <LocalTime iso={token.createdAt} />
+                        </dd>
+                        <dt>Last used</dt>
+                        <dd>{token.lastUsedAt ? <LocalTime iso={token.lastUsedAt} /> : 'Never'}</dd>
+                        <dt>Expires</dt>
+                        <dd>{token.expiresAt ? <LocalTime iso={token.expiresAt} /> : 'Never'}</dd>
+                      </dl>
+                    </div>
+                    {state === 'Active' && <RevokeTokenButton action={revokeTokenAction} token={token} workspace={workspace.slug} />}
+                  </li>
+                )
+              })}
+            </ul>
           )}
         </section>
       </div>

@@ -1,0 +1,79 @@
+// The app's face at a phone's width and a laptop's, with JavaScript on and off: no signed-in page wider than the
+// viewport, current tab and workspace marked, destructive actions behind a confirmation, axe with colour contrast in
+// light and dark. Screenshots of every page at both widths are kept as test artifacts (testInfo.outputPath).
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page, test } from '@playwright/test'
+import { confirmOpener, createToken, signUp, submit } from './support'
+
+const WIDTHS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'laptop', width: 1280, height: 800 },
+] as const
+
+const pagesOf = (slug: string) => [
+  `/w/${slug}`,
+  `/w/${slug}/activity`,
+  `/w/${slug}/settings/members`,
+  `/w/${slug}/settings/tokens`,
+  `/w/${slug}/settings`,
+  `/w/${slug}/settings/billing`,
+  '/settings/account',
+  '/w/new',
+]
+
+async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+for (const size of WIDTHS) {
+  test(`${size.name}: every signed-in page fits the viewport, passes axe in light and dark, and marks where you are`, async ({
+    page,
+    javaScriptEnabled,
+  }, testInfo) => {
+    test.setTimeout(180_000)
+    await page.setViewportSize({ width: size.width, height: size.height })
+    const person = await signUp(page)
+    await createToken(page, person.workspace, 'A token with a rather long name for a phone', ['projects:read', 'projects:write'])
+    for (const path of pagesOf(person.workspace)) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme })
+        await page.goto(path)
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+        expect(overflow, `${path} is wider than ${size.width}px`).toBeLessThanOrEqual(0)
+        // axe runs as a script in the page, so only with JavaScript on (the HTML is the same server render either way).
+        if (javaScriptEnabled) expect(await seriousViolations(page), `${path} (${colorScheme})`).toEqual([])
+        await page.screenshot({ path: testInfo.outputPath(`${size.name}-${colorScheme}${path.replaceAll('/', '_')}.png`), fullPage: true })
+      }
+    }
+    // The current tab, and the current workspace in the switcher.
+    await page.goto(`/w/${person.workspace}/settings/tokens`)
+    const tabs = page.getByRole('navigation', { name: 'Workspace' })
+    await expect(tabs.getByRole('link', { name: 'API tokens' })).toHaveAttribute('aria-current', 'page')
+    await expect(tabs.getByRole('link', { name: 'Projects' })).not.toHaveAttribute('aria-current', /.+/)
+    await expect(page.locator(`a[href="/w/${person.workspace}"][aria-current]`).first()).toHaveCount(1)
+    // The skip link leads past the header.
+    await expect(page.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#content')
+  })
+}
+
+test('revoking a token needs its confirmation: the box unticked, nothing is revoked', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  const person = await signUp(page)
+  await createToken(page, person.workspace, 'Careful', ['projects:read'])
+  const row = page.getByRole('listitem').filter({ hasText: 'Careful' })
+  await confirmOpener(row, 'Revoke Careful').click()
+  const button = row.getByRole('button', { name: 'Revoke token' })
+  await expect(button).toBeVisible()
+  // The checkbox is required: the browser does not post the form (with JavaScript or without).
+  await button.click()
+  // A fresh GET, not reload(): without JavaScript the last request was the form's POST, and reloading would repeat it.
+  await page.goto(`/w/${person.workspace}/settings/tokens`)
+  await expect(page.getByRole('listitem').filter({ hasText: 'Careful' })).toContainText('Active')
+  await confirmOpener(page.getByRole('listitem').filter({ hasText: 'Careful' }), 'Revoke Careful').click()
+  await page.getByRole('checkbox', { name: 'Revoke this token' }).check()
+  await submit(page.getByRole('button', { name: 'Revoke token' }))
+  await expect(page.getByRole('listitem').filter({ hasText: 'Careful' })).toContainText('Revoked')
+})

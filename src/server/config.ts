@@ -21,6 +21,25 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v ? v : undefined))
     .describe('postgres://… for PostgreSQL; unset for embedded PGlite in .data/pglite; memory:// for a throwaway in-memory PGlite'),
+  DATABASE_POOL_MODE: z
+    .enum(['session', 'transaction'])
+    .default('session')
+    .describe(
+      'transaction when DATABASE_URL points at a pooler in transaction mode (PgBouncer before 1.21): the app then sends no named prepared statements',
+    ),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .describe(
+      'postgres://… straight to PostgreSQL (or a session-mode pooler), for LISTEN/NOTIFY and migrations when DATABASE_URL goes through a transaction-mode pooler; unset: DATABASE_URL',
+    ),
+  WORKERS: z
+    .string()
+    .trim()
+    .default('all')
+    .describe('which background workers this instance runs: all (default), none, or a list of mail, billing, purge'),
   PGLITE_DIR: z.string().default('.data/pglite').describe('where the embedded database keeps its files'),
   APP_URL: z.url().default('http://localhost:3000').describe('the public origin of the app, used for auth callbacks and links'),
   BETTER_AUTH_SECRET: z.string().min(32).optional().describe('at least 32 random characters; signs session cookies'),
@@ -70,7 +89,13 @@ const EnvSchema = z.object({
   STRIPE_API_URL: z
     .url()
     .optional()
-    .describe('development and tests, with a test key: where the Stripe API is, e.g. the local stand-in http://127.0.0.1:12111'),
+    .describe(
+      'development and tests, with a test key: where the Stripe API is, e.g. the local stand-in http://127.0.0.1:12111; a production server refuses it unless STRIPE_STANDIN_IN_PRODUCTION=true',
+    ),
+  STRIPE_STANDIN_IN_PRODUCTION: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true lets a production server use STRIPE_API_URL (the test suites run the production build against the stand-in)'),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -91,7 +116,9 @@ export type TrustProxy =
 
 export type Config = {
   env: 'development' | 'production' | 'test'
-  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string }
+  database: { kind: 'pglite'; dataDir: string | null } | PostgresTarget
+  /** The background workers this instance runs (WORKERS): with several instances, often only some run them. */
+  workers: ReadonlySet<Worker>
   appUrl: string
   authSecret: string
   seedDemo: boolean
@@ -106,6 +133,21 @@ export type Config = {
   /** Where uploaded files' bytes live (src/server/files/storage.ts). */
   files: FilesConfig
 }
+
+/**
+ * PostgreSQL. `url` serves the request pool; `directUrl` (default: `url`) the session-bound work, LISTEN and the
+ * migration lock, which a transaction-mode pooler cannot carry. `poolMode` 'transaction' (default 'session') turns
+ * named prepared statements off: a transaction-mode pooler hands each transaction to any server connection.
+ */
+export type PostgresTarget = {
+  kind: 'postgres'
+  url: string
+  directUrl?: string
+  poolMode?: 'session' | 'transaction'
+}
+
+export const WORKER_NAMES = ['mail', 'billing', 'purge'] as const
+export type Worker = (typeof WORKER_NAMES)[number]
 
 export type FilesConfig =
   | { kind: 'local'; dir: string }
@@ -164,11 +206,23 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   let database: Config['database']
   if (!url) database = { kind: 'pglite', dataDir: e.PGLITE_DIR }
   else if (url === 'memory://') database = { kind: 'pglite', dataDir: null }
-  else if (/^postgres(ql)?:\/\//.test(url)) database = { kind: 'postgres', url }
+  else if (/^postgres(ql)?:\/\//.test(url))
+    database = { kind: 'postgres', url, directUrl: e.DATABASE_DIRECT_URL ?? url, poolMode: e.DATABASE_POOL_MODE }
   else
     throw new ConfigError(
       'Invalid environment:\n  DATABASE_URL: must start with postgres:// (or be memory://, or unset for embedded PGlite)',
     )
+  if (e.DATABASE_DIRECT_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_DIRECT_URL)) {
+    throw new ConfigError(
+      `Invalid environment:\n  DATABASE_DIRECT_URL: must start with postgres:// (${EnvSchema.shape.DATABASE_DIRECT_URL.description})`,
+    )
+  }
+  const workers = parseWorkers(e.WORKERS)
+  if ('invalid' in workers) {
+    throw new ConfigError(
+      `Invalid environment:\n  WORKERS: ${JSON.stringify(workers.invalid)} is not a worker (${EnvSchema.shape.WORKERS.description})`,
+    )
+  }
 
   if (e.SMTP_URL && !isSmtpUrl(e.SMTP_URL)) {
     throw new ConfigError(
@@ -183,6 +237,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     database,
+    workers: workers.set,
     appUrl: e.APP_URL.replace(/\/$/, ''),
     authSecret: e.BETTER_AUTH_SECRET ?? DEV_SECRET,
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.NODE_ENV === 'development',
@@ -212,6 +267,13 @@ function parseFiles(e: Env): FilesConfig {
 }
 
 function parseStripe(e: Env): StripeConfig | null {
+  // A production server that talks to a stand-in sells Pro for nothing: the variable is there for development and
+  // tests, and a deployment that copied it from .env.example must stop at once rather than look alive.
+  if (e.STRIPE_API_URL && e.NODE_ENV === 'production' && e.STRIPE_STANDIN_IN_PRODUCTION !== 'true') {
+    throw new ConfigError(
+      'Invalid environment:\n  STRIPE_API_URL: not in production, where the app talks to Stripe itself (unset it); STRIPE_STANDIN_IN_PRODUCTION=true allows it for a test run against the stand-in',
+    )
+  }
   if (!e.STRIPE_SECRET_KEY) {
     if (e.STRIPE_WEBHOOK_SECRET || e.STRIPE_PRICE_PRO) {
       throw new ConfigError(
@@ -278,6 +340,19 @@ function isSmtpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false
   const url = new URL(value)
   return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== ''
+}
+
+/** WORKERS: `all`, `none` or a comma-separated list; `invalid` names the first entry that is no worker. */
+function parseWorkers(value: string): { set: ReadonlySet<Worker> } | { invalid: string } {
+  if (value === 'all') return { set: new Set(WORKER_NAMES) }
+  if (value === 'none' || value === '') return { set: new Set() }
+  const set = new Set<Worker>()
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const worker = WORKER_NAMES.find((name) => name === entry)
+    if (!worker) return { invalid: entry }
+    set.add(worker)
+  }
+  return { set }
 }
 
 /** TRUST_PROXY's three forms; `invalid` names the first entry that is none of them. */

@@ -158,13 +158,16 @@ export async function getRuntime(): Promise<Runtime> {
   return { ...core, auth: await holder[AUTH], limits: limitsFor(core.database) }
 }
 
-/** The app's runtime: the core, and the mail and billing workers, which only the app (not a script) runs. */
+/**
+ * The app's runtime: the core, and the background workers, which only a server (not a script) runs, and only those
+ * WORKERS names: with several instances, the work can be left to some of them (README, "Running several instances").
+ */
 async function openAppRuntime(cfg: Config): Promise<CoreRuntime> {
   const core = await openCoreRuntime(cfg)
   if (!shuttingDown) {
-    startMailWorkerOnce(core)
-    startBillingWorkerOnce(core)
-    startPurgeWorkerOnce(core)
+    if (cfg.workers.has('mail')) startMailWorkerOnce(core)
+    if (cfg.workers.has('billing')) startBillingWorkerOnce(core)
+    if (cfg.workers.has('purge')) startPurgeWorkerOnce(core)
   }
   return core
 }
@@ -253,6 +256,16 @@ export function openRuntimeInBackground(): void {
 
 let shuttingDown = false
 const SHUTDOWN = Symbol.for('twofold.shutdown')
+/** Set on globalThis by the HTTP shell (http-shell.js) the moment SIGTERM arrives; every bundle reads the same one. */
+const DRAINING = Symbol.for('twofold.draining')
+
+/**
+ * Whether this process has been told to stop: it still serves what reaches it, but readiness says 503 so a load
+ * balancer stops sending new requests before the server stops listening (http-shell.js, SHUTDOWN_DRAIN_MS).
+ */
+export function isDraining(): boolean {
+  return (globalThis as { [DRAINING]?: boolean })[DRAINING] === true
+}
 type ShutdownHooks = { endStreams?(): void; close?(): Promise<void> }
 
 /** Stops the mail and billing workers (letting a round in progress finish), writes pending token usage, closes the database. */

@@ -6,7 +6,6 @@
 // needs no hand-written sample either.
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { z } from 'zod'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaces } from '../../src/server/db/schema'
 import { pathParams } from '../../src/server/operations/openapi'
@@ -19,40 +18,7 @@ import { type ApiHarness, bearerTokenFor, createApi, jsonRequest, userWithToken 
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
 import { uploadInit } from '../support/files'
 import { expectProblem } from '../support/problem'
-
-type JsonSchema = {
-  type?: string | string[]
-  properties?: Record<string, JsonSchema>
-  required?: string[]
-  enum?: unknown[]
-  items?: JsonSchema
-  minLength?: number
-  minimum?: number
-  anyOf?: JsonSchema[]
-}
-
-/** The smallest valid value for a JSON Schema, enough for a request the schema accepts. */
-function sampleFor(schema: JsonSchema): unknown {
-  if (schema.enum) return schema.enum[0]
-  if (schema.anyOf?.[0]) return sampleFor(schema.anyOf[0])
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type
-  switch (type) {
-    case 'string':
-      return 's'.repeat(Math.max(1, schema.minLength ?? 1))
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? 1
-    case 'boolean':
-      return true
-    case 'array':
-      return schema.items ? [sampleFor(schema.items)] : []
-    default: {
-      const body: Record<string, unknown> = {}
-      for (const key of schema.required ?? []) body[key] = sampleFor(schema.properties?.[key] ?? {})
-      return body
-    }
-  }
-}
+import { sampleInput } from '../support/samples'
 
 const A_ROLE: Record<Role, string> = { owner: 'an owner', admin: 'an admin', member: 'a member' }
 
@@ -71,7 +37,7 @@ function requestFor(op: Operation, ids: readonly string[] | null, authorization?
     const headers: Record<string, string> = authorization ? { Authorization: authorization } : {}
     return { path, init: { method: http.method, headers } }
   }
-  const body = sampleFor(z.toJSONSchema(op.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema) as Record<string, unknown>
+  const body = sampleInput(op)
   for (const param of paramsOf(op)) delete body[param]
   return { path, init: jsonRequest(http.method, body, authorization) }
 }

@@ -3,8 +3,8 @@
 // opens the customer portal; only owners may; and a plan limit reaches a form as PLAN_LIMIT with the upgrade offer.
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { type StripeStandIn, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { createStripeClient } from '../../src/server/billing/stripe-client'
-import { type StripeStandIn, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaceBilling, workspaces } from '../../src/server/db/schema'
 import type { ActionResult } from '../../src/server/http/action-result'
@@ -15,6 +15,7 @@ import { createInvitation } from '../../src/server/operations/workspaces'
 import type { Actor, ServiceContext, StripeAccess } from '../../src/server/services/context'
 import { captureLogger } from '../support/api'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { formOf } from '../support/forms'
 import { setSubscriptionStatus } from '../support/plans'
 
 class RedirectSignal extends Error {
@@ -30,7 +31,7 @@ let stripe: StripeAccess
 
 beforeAll(async () => {
   database = await createTestDatabase()
-  standIn = await startStripeStandIn({ checkoutUrl: 'http://app.test/dev/stripe/checkout/{id}' })
+  standIn = await startStripeStandIn()
   const client = createStripeClient({ secretKey: 'sk_test_actions', webhookSecret: null, pricePro: PRICE, apiUrl: standIn.url }, {})
   if (!client) throw new Error('no client')
   stripe = { client, pricePro: PRICE }
@@ -68,9 +69,9 @@ function depsFor(actor: Actor, slug: string, withStripe: StripeAccess | null = s
 }
 
 const upgrade = (actor: Actor, slug: string, fields: Record<string, string> = {}, withStripe?: StripeAccess | null) =>
-  toAction(startCheckout, { redirectTo: (s) => s.url }, depsFor(actor, slug, withStripe))(null, { workspace: slug, ...fields })
+  toAction(startCheckout, { redirectTo: (s) => s.url }, depsFor(actor, slug, withStripe))(null, formOf({ workspace: slug, ...fields }))
 const manage = (actor: Actor, slug: string) =>
-  toAction(openBillingPortal, { redirectTo: (s) => s.url }, depsFor(actor, slug))(null, { workspace: slug })
+  toAction(openBillingPortal, { redirectTo: (s) => s.url }, depsFor(actor, slug))(null, formOf({ workspace: slug }))
 
 /** Where the action redirected to (it must have). */
 async function redirectOf(result: Promise<ActionResult<unknown>>): Promise<string> {
@@ -96,7 +97,8 @@ describe('Upgrade (billing.checkout)', () => {
     const space = await newSpace()
     const attempt = crypto.randomUUID()
     const url = await redirectOf(upgrade(space.owner, space.slug, { attempt }))
-    expect(url).toMatch(/^http:\/\/app\.test\/dev\/stripe\/checkout\/cs_test_[0-9a-f]+$/)
+    // Checkout is Stripe's page, on Stripe's origin: here the stand-in's.
+    expect(url).toMatch(new RegExp(`^${standIn.url}/checkout/cs_test_[0-9a-f]+$`))
 
     const customer = await customerOf(space)
     expect(standIn.customers.get(customer ?? '')).toMatchObject({ metadata: { workspace_id: space.id } })
@@ -189,8 +191,8 @@ describe('a plan limit in a form', () => {
   test('the fourth project on Free is PLAN_LIMIT with the upgrade offer and the workspace echoed, so the form can link to billing', async () => {
     const space = await newSpace()
     const create = toAction(createProject, {}, depsFor(space.owner, space.slug))
-    for (let i = 1; i <= 3; i++) expect((await create(null, { workspace: space.slug, name: `P${i}` })).ok).toBe(true)
-    const failure = await failureOf(create(null, { workspace: space.slug, name: 'P4' }))
+    for (let i = 1; i <= 3; i++) expect((await create(null, formOf({ workspace: space.slug, name: `P${i}` }))).ok).toBe(true)
+    const failure = await failureOf(create(null, formOf({ workspace: space.slug, name: 'P4' })))
     expect(failure).toEqual({
       ok: false,
       error: {
@@ -206,8 +208,8 @@ describe('a plan limit in a form', () => {
     const space = await newSpace()
     const invite = toAction(createInvitation, {}, depsFor(space.owner, space.slug))
     for (const email of ['one@example.test', 'two@example.test'])
-      expect((await invite(null, { workspace: space.slug, email })).ok).toBe(true)
-    const failure = await failureOf(invite(null, { workspace: space.slug, email: 'three@example.test', role: 'member' }))
+      expect((await invite(null, formOf({ workspace: space.slug, email }))).ok).toBe(true)
+    const failure = await failureOf(invite(null, formOf({ workspace: space.slug, email: 'three@example.test', role: 'member' })))
     expect(failure.error).toEqual({
       code: 'PLAN_LIMIT',
       message:

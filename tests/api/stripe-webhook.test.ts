@@ -5,9 +5,9 @@ import { eq, sql } from 'drizzle-orm'
 import type Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { POST } from '../../src/app/api/webhooks/stripe/route'
+import { type StandInSubscription, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { createAuth } from '../../src/server/auth/auth'
 import { createStripeClient } from '../../src/server/billing/stripe-client'
-import { type StandInSubscription, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import { handleStripeWebhook } from '../../src/server/billing/webhook'
 import { parseConfig } from '../../src/server/config'
 import type { Database } from '../../src/server/db/client'
@@ -118,6 +118,13 @@ describe('POST /api/webhooks/stripe: only what Stripe signed is recorded', () =>
     ['a signature made with another secret', () => signEvent('whsec_someone_else', 'customer.subscription.updated', object)],
     ['a body changed after signing', () => ({ ...valid(), payload: valid().payload.replace('cus_refused', 'cus_attacker') })],
     ['a signature older than 300 s', () => signEvent(SECRET, 'customer.subscription.updated', object, { timestamp: now() - 301 })],
+    ['a signature an hour old', () => signEvent(SECRET, 'customer.subscription.updated', object, { timestamp: now() - 3600 })],
+    // The SDK checks only age: a signature from the future would stay valid until its time came and 300 s more.
+    [
+      'a signature an hour ahead of our clock',
+      () => signEvent(SECRET, 'customer.subscription.updated', object, { timestamp: now() + 3600 }),
+    ],
+    ['a signature 301 s ahead of our clock', () => signEvent(SECRET, 'customer.subscription.updated', object, { timestamp: now() + 301 })],
   ])('%s: 400 problem+json, nothing written', async (_, make) => {
     const before = await domainRows(database)
     const response = await deliver(make())
@@ -129,6 +136,17 @@ describe('POST /api/webhooks/stripe: only what Stripe signed is recorded', () =>
       detail: expect.stringMatching(/Stripe-Signature header is missing|Stripe signature does not verify/),
     })
     expect(await domainRows(database)).toEqual(before)
+  })
+
+  test.each([
+    ['200 s ahead of our clock (a sender whose clock runs a little fast)', 200],
+    ['299 s old', -299],
+  ])('a signature %s is accepted and recorded', async (_, skew) => {
+    const signed = signEvent(SECRET, 'charge.refunded', { id: `ch_skew_${skew}`, object: 'charge' }, { timestamp: now() + skew })
+    const response = await deliver(signed)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ received: true, duplicate: false })
+    expect(await eventRow(signed.event.id)).toMatchObject({ type: 'charge.refunded' })
   })
 
   test('a body larger than any Stripe event (512 KiB) is 413 while streaming, nothing written', async () => {

@@ -309,6 +309,8 @@ export interface components {
             slug?: string;
             /** @description for plan.changed: the plan now in force */
             plan?: string;
+            /** @description for plan.changed: the Stripe subscription status that moved it */
+            status?: string;
         };
         /** @description An RFC 9457 problem document. */
         Problem: {

@@ -1,17 +1,10 @@
-// The API-only server (api-server.js) against the whole app (server.js): the same operations must answer the same
-// way through both entries, over real HTTP, on one database prepared with a member, a token and projects.
-import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/server/db/client'
 import * as projects from '../../src/server/services/projects'
 import { bearerTokenFor } from '../support/api'
 import { contextFor, createUser, personalWorkspace, sessionActor } from '../support/db'
 import { makePro } from '../support/plans'
-import { isPostgresRun } from '../support/postgres'
-import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
+import { type RunningServer, startServer, suiteDatabase } from '../support/server'
 
 // One database for both servers, one after the other: a file-backed PGlite (the servers are separate processes),
 // or a fresh PostgreSQL database on PostgreSQL runs.
@@ -20,18 +13,10 @@ let cleanup: () => Promise<void>
 let authorization: string
 
 beforeAll(async () => {
-  if (isPostgresRun()) {
-    const fresh = await throwawayPostgres()
-    env = { DATABASE_URL: fresh.url }
-    cleanup = fresh.drop
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'twofold-api-only-'))
-    env = { DATABASE_URL: undefined, PGLITE_DIR: dir }
-    cleanup = async () => rmSync(dir, { recursive: true, force: true })
-  }
-  const database = await openDatabase(
-    isPostgresRun() ? { kind: 'postgres', url: env.DATABASE_URL ?? '' } : { kind: 'pglite', dataDir: env.PGLITE_DIR ?? null },
-  )
+  const place = await suiteDatabase('api-only')
+  env = place.env
+  cleanup = place.drop
+  const database = await place.open()
   try {
     const userId = await createUser(database, 'API Only')
     // Pro: three seeded here and one more POSTed through each entry, beyond Free's three.

@@ -1,9 +1,11 @@
 // The auth boundary through real HTTP against the production server (server.js): a client cannot pick its own
 // rate-limit bucket with X-Forwarded-For unless a trusted proxy is configured, Better Auth's own endpoints that would
-// skip our rules are not there, and the sign-in and sign-up actions (posted as a browser without JavaScript posts
-// them) follow only same-origin return paths, throttle simultaneous guesses and refuse arguments that are not forms.
+// skip our rules are not there, get-session never shows the session token, and the sign-in, sign-up and "dismiss"
+// actions (posted as a browser without JavaScript posts them) follow only same-origin return paths, throttle
+// simultaneous guesses and refuse arguments that are not forms.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hiddenFields, submitForm } from '../support/forms'
 import { expectProblem } from '../support/problem'
 import { type RunningServer, startServer } from '../support/server'
 
@@ -62,38 +64,93 @@ describe("Better Auth's endpoints", () => {
   })
 })
 
-/** The hidden fields React renders into a form so that it works without JavaScript (the action id, its state). */
-function hiddenFields(html: string): [string, string][] {
-  const decodeEntities = (value: string) => value.replaceAll('&quot;', '"').replaceAll('&#x27;', "'").replaceAll('&amp;', '&')
-  return [...html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\/>/g)].map((match) => [
-    match[1] ?? '',
-    decodeEntities(match[2] ?? ''),
-  ])
-}
-
-/** Posts the form on `page` as a browser without JavaScript would, with `fields` filled in (and `next` replaced). */
-async function submitForm(
-  server: RunningServer,
-  page: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  const html = await (await fetch(`${server.url}${page}`)).text()
-  const form = new FormData()
-  for (const [name, value] of hiddenFields(html)) if (!(name in fields)) form.append(name, value)
-  for (const [name, value] of Object.entries(fields)) form.append(name, value)
-  return fetch(`${server.url}${page}`, { method: 'POST', body: form, headers: { Origin: server.url, ...headers }, redirect: 'manual' })
-}
-
 const password = 'correct horse battery'
 const newEmail = () => `person-${randomUUID().slice(0, 8)}@example.test`
 
 async function signUpThroughForm(server: RunningServer): Promise<string> {
+  return (await signedUpSession(server)).email
+}
+
+/** Signs up through the form; the Cookie header the browser would send from then on. */
+async function signedUpSession(server: RunningServer): Promise<{ email: string; cookie: string }> {
   const email = newEmail()
   const response = await submitForm(server, '/sign-up', { name: 'Through the form', email, password, next: '/dashboard' })
   expect(response.status).toBe(303)
-  return email
+  const cookie = response.headers
+    .getSetCookie()
+    .map((setCookie) => setCookie.split(';')[0])
+    .join('; ')
+  return { email, cookie }
 }
+
+/** The hidden fields of the one form on `html` that has a field named `name`. */
+function formWith(html: string, name: string): [string, string][] {
+  const form = [...html.matchAll(/<form\b[\s\S]*?<\/form>/g)].map((match) => match[0]).find((f) => f.includes(`name="${name}"`))
+  return hiddenFields(form ?? '')
+}
+
+describe('GET /api/auth/get-session', () => {
+  it('shows the signed-in session without its token (the cookie is HttpOnly so that no script reads it)', async () => {
+    const { email, cookie } = await signedUpSession(direct)
+    const response = await fetch(`${direct.url}/api/auth/get-session`, { headers: { Cookie: cookie } })
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    const body: { user: { id: string }; session: Record<string, unknown> } = JSON.parse(text)
+    expect(body.user).toMatchObject({ email })
+    expect(body.session).toMatchObject({ userId: body.user.id, expiresAt: expect.any(String) })
+    expect(body.session).not.toHaveProperty('token')
+    // Nor anywhere else in the body: the cookie's value is the token, a dot and its signature.
+    const token = decodeURIComponent(cookie.split('session_token=')[1] ?? '').split('.')[0] ?? ''
+    expect(token.length).toBeGreaterThan(20)
+    expect(text).not.toContain(token)
+  })
+})
+
+describe("the verify notice's Dismiss action", () => {
+  let cookie: string
+  let workspacePage: string
+  let fields: [string, string][]
+  beforeAll(async () => {
+    ;({ cookie } = await signedUpSession(direct))
+    const dashboard = await fetch(`${direct.url}/dashboard`, { headers: { Cookie: cookie }, redirect: 'manual' })
+    workspacePage = new URL(dashboard.headers.get('location') ?? '', direct.url).pathname
+    expect(workspacePage).toMatch(/^\/w\/[a-z0-9-]+$/)
+    const html = await (await fetch(`${direct.url}${workspacePage}`, { headers: { Cookie: cookie } })).text()
+    fields = formWith(html, 'back')
+    expect(fields).toContainEqual(['back', workspacePage])
+  })
+
+  async function dismiss(back: string): Promise<Response> {
+    const form = new FormData()
+    for (const [name, value] of fields) form.append(name, name === 'back' ? back : value)
+    return fetch(`${direct.url}${workspacePage}`, {
+      method: 'POST',
+      body: form,
+      headers: { Origin: direct.url, Cookie: cookie },
+      redirect: 'manual',
+    })
+  }
+
+  it('goes back to the page it was on', async () => {
+    const response = await dismiss(workspacePage)
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe(workspacePage)
+    expect(response.headers.getSetCookie().some((c) => c.startsWith('twofold-verify-notice=dismissed'))).toBe(true)
+  })
+
+  it.each([
+    '/\\evil.example',
+    '/\t/evil.example',
+    '//evil.example',
+    '/..//evil.example',
+    'https://evil.example/',
+    '/dashboard\r\nSet-Cookie: stolen=1',
+  ])('with back=%j, goes to /dashboard on this site', async (back) => {
+    const response = await dismiss(back)
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/dashboard')
+  })
+})
 
 describe('the sign-in action', () => {
   it.each([
@@ -116,7 +173,7 @@ describe('the sign-in action', () => {
     const pages = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         const fields = { email, password: `guess-${i}` }
-        const response = await submitForm(behindProxy, '/sign-in', fields, { 'X-Forwarded-For': `192.0.2.${i + 1}` })
+        const response = await submitForm(behindProxy, '/sign-in', fields, { headers: { 'X-Forwarded-For': `192.0.2.${i + 1}` } })
         expect(response.status).toBe(200)
         return response.text()
       }),

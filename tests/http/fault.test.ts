@@ -1,8 +1,10 @@
 // The server survives its database: refused connections in the middle of a mixed API load answer 503 with
 // Retry-After (never 500), every acknowledged create is still there afterwards, requests after recovery succeed
 // without a restart, and no session token, token hash or e-mail address reaches the server's output. A database
-// that is down when the server starts costs 503s until it is back, not a restart; pages keep their header meanwhile.
-// PostgreSQL only: refusing connections takes ALTER DATABASE … ALLOW_CONNECTIONS, which PGlite has no equivalent of.
+// that is down when the server starts costs 503s until it is back, not a restart. Meanwhile a page that needs the
+// database answers 503 with Retry-After, and the header, whose session cannot be looked up, shows neither signed in
+// nor signed out. The outage under load is PostgreSQL only: refusing connections takes ALTER DATABASE …
+// ALLOW_CONNECTIONS, which PGlite has no equivalent of; a database at an address nothing listens on is every run's.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
@@ -133,11 +135,23 @@ async function loadLoop(server: RunningServer, token: string, worker: number, un
   }
 }
 
-function expectUnavailablePage(status: number, html: string, retryHref: string) {
-  expect(status).toBe(200)
+/** The outage page: 503 with Retry-After (not a 200 a cache or a crawler would keep), in server-rendered HTML. */
+function expectUnavailablePage(response: Response, html: string, retryHref: string) {
+  expect(response.status).toBe(503)
+  expect(response.headers.get('retry-after')).toBe('5')
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/)
   expect(html).toContain('<h1>Temporarily unavailable</h1>')
   expect(html).toContain(`<a href="${retryHref}" class="button">Try again</a>`)
   expect(html).toContain('<meta name="robots" content="noindex"/>')
+}
+
+/** The header while the session cannot be looked up: neither the signed-in menu nor "Sign in" (which would say signed out). */
+function expectHeaderWithoutState(html: string, email?: string) {
+  const header = /<header\b[^>]*>[\s\S]*?<\/header>/.exec(html)?.[0] ?? ''
+  expect(header).toContain('>API docs</a>')
+  expect(header).not.toContain('>Sign in</a>')
+  expect(header).not.toContain('>Sign out</button>')
+  if (email) expect(html).not.toContain(email)
 }
 
 describe.skipIf(!isPostgresRun())('a database outage (PostgreSQL only: set DATABASE_URL=postgres://… to run)', () => {
@@ -180,11 +194,14 @@ describe.skipIf(!isPostgresRun())('a database outage (PostgreSQL only: set DATAB
     await load
     const loadAfterRecoveryMs = Date.now() - recoveredAt
 
-    // The header degrades to signed out instead of failing every page; a page that needs the database says it is
-    // temporarily unavailable in plain server-rendered HTML (so without JavaScript too), with a way to try again.
+    // The header shows neither state instead of failing every page (or saying "Sign in" to someone signed in); a page
+    // that needs the database says it is temporarily unavailable in plain server-rendered HTML (so without JavaScript
+    // too), with a way to try again, and answers 503 with Retry-After.
     expect(home.status).toBe(200)
-    expect(await home.text()).not.toContain(person.email)
-    expectUnavailablePage(dashboard.status, await dashboard.text(), '/dashboard')
+    expectHeaderWithoutState(await home.text(), person.email)
+    const dashboardHtml = await dashboard.text()
+    expectUnavailablePage(dashboard, dashboardHtml, '/dashboard')
+    expectHeaderWithoutState(dashboardHtml, person.email)
     expect(ready.status).toBe(503)
 
     const count = (predicate: (a: Answer) => boolean) => answers.filter(predicate).length
@@ -254,7 +271,7 @@ describe.skipIf(!isPostgresRun())('a database down at start (PostgreSQL only: se
     expect(api.headers.get('retry-after')).toBe('5')
     expect((await fetch(`${server.url}/`)).status).toBe(200)
     const dashboard = await fetch(`${server.url}/dashboard/settings/tokens`)
-    expectUnavailablePage(dashboard.status, await dashboard.text(), '/dashboard/settings/tokens')
+    expectUnavailablePage(dashboard, await dashboard.text(), '/dashboard/settings/tokens')
     expect(server.output()).toContain('database not reachable at start: retrying')
 
     const allowedAt = Date.now()
@@ -271,5 +288,29 @@ describe.skipIf(!isPostgresRun())('a database down at start (PostgreSQL only: se
     } finally {
       await database.close()
     }
+  })
+})
+
+describe('a database at an address nothing listens on (every run)', () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' } })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it.each(['/dashboard', '/w/anything', '/settings/account'])('%s answers 503 with Retry-After and the outage page', async (path) => {
+    const response = await fetch(`${server.url}${path}`)
+    const html = await response.text()
+    expectUnavailablePage(response, html, path)
+    expectHeaderWithoutState(html)
+  })
+
+  it('a page that needs no database still answers 200, its header in neither state', async () => {
+    const response = await fetch(`${server.url}/docs/api`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('retry-after')).toBeNull()
+    expectHeaderWithoutState(await response.text())
   })
 })

@@ -7,15 +7,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/server/db/client'
 import { workspaceBilling, workspaces } from '../../src/server/db/schema'
 import { PLANS } from '../../src/server/services/plans'
 import * as projects from '../../src/server/services/projects'
 import { bearerTokenFor } from '../support/api'
 import { contextFor, createUser, personalWorkspace, sessionActor } from '../support/db'
 import { filesOnDisk, MULTIPART_BOUNDARY, multipartStream } from '../support/files'
-import { isPostgresRun } from '../support/postgres'
-import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
+import { type RunningServer, startServer, suiteDatabase } from '../support/server'
 
 let env: Record<string, string | undefined>
 let cleanup: () => Promise<void>
@@ -24,18 +22,10 @@ let projectId: string
 const filesDir = mkdtempSync(path.join(tmpdir(), 'twofold-http-files-'))
 
 beforeAll(async () => {
-  if (isPostgresRun()) {
-    const fresh = await throwawayPostgres()
-    env = { DATABASE_URL: fresh.url, FILES_DIR: filesDir }
-    cleanup = fresh.drop
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'twofold-http-files-db-'))
-    env = { DATABASE_URL: undefined, PGLITE_DIR: dir, FILES_DIR: filesDir }
-    cleanup = async () => rmSync(dir, { recursive: true, force: true })
-  }
-  const database = await openDatabase(
-    isPostgresRun() ? { kind: 'postgres', url: env.DATABASE_URL ?? '' } : { kind: 'pglite', dataDir: env.PGLITE_DIR ?? null },
-  )
+  const place = await suiteDatabase('http-files', { FILES_DIR: filesDir })
+  env = place.env
+  cleanup = place.drop
+  const database = await place.open()
   try {
     const userId = await createUser(database, 'Uploader')
     const [space] = await database.db

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deliverEvent, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { apiOrigin, STRIPE_API_VERSION } from '../../src/server/billing/stripe-client'
-import { deliverEvent, type StripeStandIn, signEvent, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import { isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer } from '../support/server'
 
@@ -19,7 +19,14 @@ describe('production with Stripe configured', () => {
     standIn = await startStripeStandIn()
     stripe = new Stripe('sk_test_http', { apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 0, ...apiOrigin(standIn.url) })
     server = await startServer({
-      env: { STRIPE_SECRET_KEY: 'sk_test_http', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_PRICE_PRO: 'price_pro', STRIPE_API_URL: standIn.url },
+      env: {
+        STRIPE_SECRET_KEY: 'sk_test_http',
+        STRIPE_WEBHOOK_SECRET: SECRET,
+        STRIPE_PRICE_PRO: 'price_pro',
+        STRIPE_API_URL: standIn.url,
+        // A production server refuses STRIPE_API_URL without the opt-in (src/server/config.ts).
+        STRIPE_STANDIN_IN_PRODUCTION: 'true',
+      },
     })
   })
   afterAll(async () => {

@@ -3,9 +3,11 @@
 // (in-memory PGlite, or a fresh PostgreSQL database when DATABASE_URL is set) and captures its output.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { type Database, openDatabase } from '../../src/server/db/client'
 import { adminPool, isPostgresRun, postgresUrlFor } from './postgres'
 
 export type RunningServer = {
@@ -66,6 +68,31 @@ export async function throwawayPostgres(prefix = 'twofold_http'): Promise<{ url:
       const cleanup = adminPool()
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end())
     },
+  }
+}
+
+/**
+ * A database for a suite's servers that the suite also seeds itself: a fresh PostgreSQL database on a PostgreSQL run,
+ * else a PGlite directory (a server's in-memory PGlite could not be reached from the test). `env` goes to startServer;
+ * `open()` gives the test its own connection to the same data; `drop()` removes it.
+ */
+export async function suiteDatabase(
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ env: Record<string, string | undefined>; open(): Promise<Database>; drop(): Promise<void> }> {
+  if (isPostgresRun()) {
+    const fresh = await throwawayPostgres()
+    return {
+      env: { DATABASE_URL: fresh.url, ...extraEnv },
+      open: () => openDatabase({ kind: 'postgres', url: fresh.url }),
+      drop: fresh.drop,
+    }
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), `twofold-${label}-db-`))
+  return {
+    env: { DATABASE_URL: undefined, PGLITE_DIR: dir, ...extraEnv },
+    open: () => openDatabase({ kind: 'pglite', dataDir: dir }),
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
   }
 }
 

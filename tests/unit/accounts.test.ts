@@ -1,12 +1,12 @@
 // Accounts through real Better Auth on a real database: sign-up rules, one message for every wrong
 // credential, throttling of repeated failures (also when they arrive all at once), and secure cookies.
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type AccountDeps, signIn, signUp } from '../../src/server/auth/accounts'
 import { createAuth } from '../../src/server/auth/auth'
 import type { Database } from '../../src/server/db/client'
-import { session } from '../../src/server/db/schema'
+import { rateLimits, session } from '../../src/server/db/schema'
 import { RateLimited, Unauthenticated, ValidationError } from '../../src/server/errors'
 import { createRateLimiter } from '../../src/server/http/rate-limit'
 import { createTestDatabase } from '../support/db'
@@ -104,6 +104,24 @@ describe('signing in', () => {
     const email = newEmail()
     await signUp(deps('10.0.3.2'), { name: 'Elsewhere', email, password })
     await expect(signIn(deps('10.0.3.2'), { email, password })).resolves.toHaveProperty('userId')
+  })
+
+  test('a client already refused adds no row per address it goes on to try (30 attempts: 8 address rows, not 30)', async () => {
+    const ip = '10.0.3.9'
+    const marker = randomUUID().slice(0, 8)
+    for (let i = 0; i < 30; i++) await failure(signIn(deps(ip), { email: `walk-${marker}-${i}@example.test`, password }))
+    const addressRows = await database.db
+      .select({ key: rateLimits.key })
+      .from(rateLimits)
+      .where(like(rateLimits.key, `t-sign-in:email:walk-${marker}-%`))
+    // The per-IP budget is 8: the ninth attempt on is refused before any address is counted.
+    expect(addressRows).toHaveLength(8)
+    expect(
+      await database.db
+        .select({ key: rateLimits.key })
+        .from(rateLimits)
+        .where(eq(rateLimits.key, `t-sign-in-ip:${ip}`)),
+    ).toHaveLength(1)
   })
 
   test('a success forgets the address’s earlier failures', async () => {

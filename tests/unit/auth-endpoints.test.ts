@@ -102,7 +102,7 @@ describe('Better Auth over HTTP', () => {
     await expectNotFound(await call(endpoint))
   })
 
-  test('GET /get-session works: null without a session, the user with one', async () => {
+  test('GET /get-session works: null without a session, the user with one, never the session token', async () => {
     const anonymous = await call('GET /get-session')
     expect(anonymous.status).toBe(200)
     expect(await anonymous.json()).toBeNull()
@@ -119,7 +119,10 @@ describe('Better Auth over HTTP', () => {
       .join('; ')
     const withSession = await call('GET /get-session', { headers: { cookie } })
     expect(withSession.status).toBe(200)
-    expect(await withSession.json()).toMatchObject({ user: { email } })
+    const body = await withSession.json()
+    expect(body).toMatchObject({ user: { email }, session: { userId: body.user.id } })
+    // The token is the HttpOnly cookie's value: no script may read it from this body.
+    expect(body.session).not.toHaveProperty('token')
   })
 })
 

@@ -14,11 +14,47 @@ describe('configuration', () => {
 
   test.each([
     ['memory://', { kind: 'pglite', dataDir: null }],
-    ['postgres://u@db:5432/app', { kind: 'postgres', url: 'postgres://u@db:5432/app' }],
-    ['postgresql://u@db/app', { kind: 'postgres', url: 'postgresql://u@db/app' }],
+    [
+      'postgres://u@db:5432/app',
+      { kind: 'postgres', url: 'postgres://u@db:5432/app', directUrl: 'postgres://u@db:5432/app', poolMode: 'session' },
+    ],
+    ['postgresql://u@db/app', { kind: 'postgres', url: 'postgresql://u@db/app', directUrl: 'postgresql://u@db/app', poolMode: 'session' }],
     ['  ', { kind: 'pglite', dataDir: '.data/pglite' }],
   ])('DATABASE_URL=%j chooses %j', (url, database) => {
     expect(parseConfig({ DATABASE_URL: url }).database).toEqual(database)
+  })
+
+  test('behind a transaction-mode pooler: the pool through it, LISTEN and migrations straight to PostgreSQL', () => {
+    expect(
+      parseConfig({
+        DATABASE_URL: 'postgres://u@pooler:6432/app',
+        DATABASE_DIRECT_URL: 'postgres://u@db:5432/app',
+        DATABASE_POOL_MODE: 'transaction',
+      }).database,
+    ).toEqual({ kind: 'postgres', url: 'postgres://u@pooler:6432/app', directUrl: 'postgres://u@db:5432/app', poolMode: 'transaction' })
+  })
+
+  test.each([
+    [
+      { DATABASE_URL: 'postgres://u@db/app', DATABASE_POOL_MODE: 'statement' },
+      /DATABASE_POOL_MODE: .*transaction when DATABASE_URL points at a pooler/,
+    ],
+    [{ DATABASE_URL: 'postgres://u@db/app', DATABASE_DIRECT_URL: 'mysql://db/app' }, /DATABASE_DIRECT_URL: must start with postgres:\/\//],
+    [
+      { WORKERS: 'mail,cron' },
+      /WORKERS: "cron" is not a worker \(which background workers this instance runs: all \(default\), none, or a list of mail, billing, purge\)/,
+    ],
+  ])('%j is refused, naming the variable', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(message)
+  })
+
+  test.each([
+    [undefined, ['mail', 'billing', 'purge']],
+    ['all', ['mail', 'billing', 'purge']],
+    ['none', []],
+    ['mail, purge', ['mail', 'purge']],
+  ])('WORKERS=%j runs %j', (value, workers) => {
+    expect([...parseConfig({ WORKERS: value }).workers]).toEqual(workers)
   })
 
   test('an unknown database URL is refused with what is accepted', () => {
@@ -158,6 +194,33 @@ describe('configuration', () => {
       expect(parseConfig({ ...prod, OIDC_ISSUER: 'https://idp.example.com' }).oauth.oidc?.issuer).toBe('https://idp.example.com')
       // Development may use a provider on the local network.
       expect(parseConfig({ OIDC_ISSUER: 'http://idp.lan', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }).oauth.oidc).not.toBeNull()
+    })
+  })
+
+  describe('the Stripe stand-in (STRIPE_API_URL) in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: 'x'.repeat(32),
+      STRIPE_SECRET_KEY: 'sk_test_standin',
+      STRIPE_WEBHOOK_SECRET: 'whsec_standin',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+    }
+
+    test('refuses to start without the explicit opt-in, saying what to do', () => {
+      for (const env of [
+        production,
+        { ...production, STRIPE_STANDIN_IN_PRODUCTION: 'false' },
+        { ...production, STRIPE_SECRET_KEY: undefined },
+      ]) {
+        const start = () => parseConfig(env)
+        expect(start).toThrow(ConfigError)
+        expect(start).toThrow(/STRIPE_API_URL: not in production.*STRIPE_STANDIN_IN_PRODUCTION=true/s)
+      }
+    })
+
+    test('runs against the stand-in with STRIPE_STANDIN_IN_PRODUCTION=true (the test suites), and development needs no opt-in', () => {
+      expect(parseConfig({ ...production, STRIPE_STANDIN_IN_PRODUCTION: 'true' }).stripe?.apiUrl).toBe('http://127.0.0.1:12111')
+      expect(parseConfig({ ...production, NODE_ENV: 'development' }).stripe?.apiUrl).toBe('http://127.0.0.1:12111')
     })
   })
 })

@@ -1,5 +1,5 @@
 // The file service without HTTP: uploads cut off mid-stream, checksums of large streamed files, who may delete, the
-// purge of bytes left by a crash or by deleting a workspace, the same rules on S3 storage (against s3rver), and the
+// purge of bytes left by a crash or by deleting a workspace, the same rules on S3 storage (against the stand-in), and the
 // download headers' building blocks.
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
@@ -146,7 +146,7 @@ describe('the purge', () => {
   })
 })
 
-describe('on S3 (s3rver)', () => {
+describe('on S3 (the stand-in, tests/support/s3.ts)', () => {
   let s3: S3Standin
   let storage: FileStorage
   const objects = async () =>

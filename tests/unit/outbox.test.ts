@@ -2,9 +2,9 @@
 // retry (never the caller's time), retries end, and two workers never send one message twice.
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { mailHtml, recentMail } from '../../src/dev/mailbox'
 import type { Database } from '../../src/server/db/client'
 import { outbox } from '../../src/server/db/schema'
-import { mailHtml, recentMail } from '../../src/server/mail/mailbox'
 import { deliverDueMail, enqueueMail, RETRY_DELAYS_MS } from '../../src/server/mail/outbox'
 import { devMailboxTransport, type MailMessage, smtpTransport } from '../../src/server/mail/transport'
 import { captureLogger, type LogLine } from '../support/api'
@@ -54,6 +54,28 @@ async function smtpServer(port?: number) {
 }
 
 describe('outbox', () => {
+  test('a message sent again after its sender lost the answer has the same Message-ID, made from its outbox row', async () => {
+    const server = await smtpServer()
+    const { id } = await enqueueMail(database.db, message())
+    const smtp = smtpTransport(server.url, FROM)
+    let answerLost = true
+    // The message is handed over, but the worker never learns it was accepted (it died, the connection dropped).
+    const transport = {
+      kind: 'smtp' as const,
+      async send(mail: MailMessage) {
+        await smtp.send(mail)
+        if (answerLost) {
+          answerLost = false
+          throw new Error('connection lost before the answer')
+        }
+      },
+    }
+    await deliverDueMail(database.db, transport, T0, { log })
+    await deliverDueMail(database.db, transport, laterBy(RETRY_DELAYS_MS[0]), { log })
+
+    expect(server.received.map((mail) => mail.messageId)).toEqual([`<${id}@twofold.test>`, `<${id}@twofold.test>`])
+  })
+
   test('a queued message arrives through SMTP with its recipient, sender, subject, text and HTML', async () => {
     const server = await smtpServer()
     const { id } = await enqueueMail(database.db, message())

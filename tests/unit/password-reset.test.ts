@@ -2,11 +2,11 @@
 // address and per client address; a single-use one-hour link that sets a new password and ends every session.
 import { randomUUID } from 'node:crypto'
 import { hashPassword, verifyPassword } from 'better-auth/crypto'
-import { eq } from 'drizzle-orm'
+import { eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { askForPasswordReset, type PasswordResetLimits, RESET_REQUESTED } from '../../src/server/auth/password-reset'
 import type { Database } from '../../src/server/db/client'
-import { outbox, session } from '../../src/server/db/schema'
+import { outbox, rateLimits, session } from '../../src/server/db/schema'
 import { RateLimited, Unauthenticated, ValidationError } from '../../src/server/errors'
 import { createRateLimiter } from '../../src/server/http/rate-limit'
 import { LINK_USED_OR_EXPIRED, linkIsOpen, requestReset, resetPassword } from '../../src/server/services/password-reset'
@@ -96,6 +96,22 @@ describe('asking for a link', () => {
     await expect(askForPasswordReset(edge(prefix, '198.51.100.31').d, { email: 'walk-6@example.test' })).resolves.toEqual({
       message: RESET_REQUESTED,
     })
+  })
+
+  test('a client already refused adds no row per address it goes on to try (40 requests: 5 address rows, 1 client row)', async () => {
+    const prefix = randomUUID().slice(0, 6)
+    for (let i = 0; i < 40; i++) {
+      await askForPasswordReset(edge(prefix, '198.51.100.35').d, { email: `walk-${i}@example.test` }).catch((e: unknown) => {
+        if (!(e instanceof RateLimited)) throw e
+      })
+    }
+    const rows = await database.db
+      .select({ key: rateLimits.key })
+      .from(rateLimits)
+      .where(like(rateLimits.key, `${prefix}-%`))
+    expect(rows.filter((row) => row.key.startsWith(`${prefix}-reset:email:`))).toHaveLength(5)
+    expect(rows.filter((row) => row.key.startsWith(`${prefix}-reset-ip:`))).toHaveLength(1)
+    expect(rows).toHaveLength(6)
   })
 
   test('a malformed address is a field error', async () => {

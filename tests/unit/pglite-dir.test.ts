@@ -56,4 +56,4 @@ test('`npm run db:migrate` reads the .env file Next reads, and migrates the dire
   } finally {
     rmSync(project, { recursive: true, force: true })
   }
-}, 60_000)
+})

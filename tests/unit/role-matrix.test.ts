@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type StripeStandIn, startStripeStandIn } from '../../src/dev/stripe/standin'
 import { createStripeClient } from '../../src/server/billing/stripe-client'
-import { type StripeStandIn, startStripeStandIn } from '../../src/server/billing/stripe-standin'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaces } from '../../src/server/db/schema'
 import { AppError, type ErrorCode } from '../../src/server/errors'
@@ -96,6 +96,7 @@ const fixtures: Record<string, Fixture> = {
   'members.list': async () => ({}),
   'members.changeRole': async (space) => ({ userId: await join(space, 'member', 'Target'), role: 'admin' }),
   'members.remove': async (space) => ({ userId: await join(space, 'member', 'Target') }),
+  'members.transferOwnership': async (space) => ({ userId: await join(space, 'member', 'Heir') }),
   'tokens.create': async () => ({ name: 'Matrix token', scopes: ['projects:read'] }),
   'tokens.revoke': async (space, objectOwner) => {
     const ctx = contextFor(database, sessionActor(objectOwner), undefined, space.slug)
@@ -124,6 +125,7 @@ const NAMING_AN_OBJECT = [
   'tokens.revoke',
   'members.changeRole',
   'members.remove',
+  'members.transferOwnership',
   'invitations.resend',
   'invitations.revoke',
   'files.list',

@@ -83,13 +83,18 @@ export async function signUp(deps: AccountDeps, input: unknown): Promise<{ userI
  * password is checked, so simultaneous guesses cannot all slip in under the limit; a success gives the charge back
  * and forgets the address's failures. So neither guessing one account's password nor trying one password on many
  * accounts gets far. The failure that uses up a budget already answers "too many attempts", so the person learns at once.
+ * The client is charged first: once it is refused, its attempts touch no per-address counter, so a throttled client
+ * walking a list of addresses adds no row per address to `rate_limits`.
  */
 export async function signIn(deps: AccountDeps, input: unknown): Promise<{ userId: string }> {
   const { email, password } = parseInput(SignInInput, input)
   const emailKey = `email:${email}`
   const ipKey = clientIp(deps.headers)
   const { signInFailures, signInFailuresByIp } = deps.limits
-  const states = await throttled(() => Promise.all([signInFailures.consume(emailKey), signInFailuresByIp.consume(ipKey)]))
+  const states = await throttled(async () => {
+    const byIp = await signInFailuresByIp.consume(ipKey)
+    return [byIp, await signInFailures.consume(emailKey)]
+  })
   let userId: string
   try {
     const { user } = await deps.auth.api.signInEmail({ body: { email, password }, headers: withClientIp(deps.headers) })

@@ -15,7 +15,7 @@ export const AUTH_BASE_PATH = '/api/auth'
  * reaches it. (POST is the form_post response mode, which none of our providers uses.)
  */
 export const PUBLIC_AUTH_ENDPOINTS: ReadonlySet<string> = new Set([
-  // The session as the browser's cookie shows it, for client-side code.
+  // The session as the browser's cookie shows it, for client-side code (without its token: see withoutSessionToken).
   'GET /get-session',
   // Where a provider sends the browser back after consent (src/server/auth/providers.ts).
   ...OAUTH_PROVIDER_IDS.map((id) => `GET /callback/${id}`),
@@ -33,6 +33,29 @@ export function isPublicAuthEndpoint(method: string, pathname: string): boolean 
   return PUBLIC_AUTH_ENDPOINTS.has(`${method} ${pathname.slice(AUTH_BASE_PATH.length)}`)
 }
 
+const GET_SESSION = `${AUTH_BASE_PATH}/get-session`
+
+/**
+ * get-session's body with `session.token` taken out. The token is the session's bearer credential, kept in an
+ * HttpOnly cookie so that no script can read it; a JSON copy would hand it to any script on the page, and nothing in
+ * the app reads it there. Status and headers (Set-Cookie when Better Auth refreshes the session) are kept.
+ */
+async function withoutSessionToken(response: Response): Promise<Response> {
+  // Only a session is rewritten: an error is passed on as Better Auth wrote it.
+  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').includes('application/json')) return response
+  const body: unknown = await response.json()
+  if (typeof body === 'object' && body !== null && 'session' in body) {
+    const { session } = body
+    if (typeof session === 'object' && session !== null && 'token' in session) {
+      const { token: _token, ...rest } = session
+      body.session = rest
+    }
+  }
+  const headers = new Headers(response.headers)
+  headers.delete('content-length')
+  return new Response(JSON.stringify(body), { status: response.status, statusText: response.statusText, headers })
+}
+
 /** The handler behind /api/auth/[...all]: allowlisted endpoints reach Better Auth, with our client address. */
 export function authHttpHandler(auth: Pick<Auth, 'handler'>): (request: Request) => Promise<Response> {
   return async (request) => {
@@ -41,6 +64,7 @@ export function authHttpHandler(auth: Pick<Auth, 'handler'>): (request: Request)
       return problemResponse(new NotFound('Endpoint'), requestIdFrom(request.headers))
     }
     const forwarded = new Request(request, { headers: withClientIp(request.headers) })
+    if (pathname === GET_SESSION) return withoutSessionToken(await auth.handler(forwarded))
     if (!CALLBACKS.has(pathname)) return auth.handler(forwarded)
     // A browser mid-sign-in must never see a JSON error or a blank page: Better Auth redirects on every failure it
     // knows, and what escapes it (its database gone, a bug) becomes the sign-in page's message, not a 500.

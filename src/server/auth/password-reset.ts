@@ -33,14 +33,14 @@ export const RESET_REQUESTED =
 /**
  * Both throttles are charged for every request, whatever the address, so their answers are the same for an address
  * with an account and one without; what differs (looking the account up, queueing the mail) runs after the response.
+ * The client is charged first, and a refused client touches no per-address counter: a throttled client walking a
+ * list of addresses adds no row per address to `rate_limits`.
  */
 export async function askForPasswordReset(deps: ResetRequestDeps, input: unknown): Promise<{ message: string }> {
   const { email } = parseInput(RequestResetInput, input)
   try {
-    await Promise.all([
-      deps.limits.passwordResets.consume(`email:${email}`),
-      deps.limits.passwordResetsByIp.consume(clientIp(deps.headers)),
-    ])
+    await deps.limits.passwordResetsByIp.consume(clientIp(deps.headers))
+    await deps.limits.passwordResets.consume(`email:${email}`)
   } catch (error) {
     if (error instanceof RateLimited) {
       const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60))

@@ -3,7 +3,7 @@
 import { migrationsCurrent } from '../db/client'
 import { toAppError, Unavailable } from '../errors'
 import { log } from '../log'
-import { getApiRuntime } from '../runtime'
+import { getApiRuntime, isDraining } from '../runtime'
 import { problemResponse } from './problem'
 import { requestIdFrom } from './request-id'
 
@@ -15,10 +15,13 @@ export function liveness(): Response {
   return Response.json({ status: 'ok' }, { headers: NO_STORE() })
 }
 
-/** Readiness: the database answers and has every migration this build ships. A load balancer sends traffic only
- * when this says 200; otherwise 503 problem+json with Retry-After, like any request during an outage. */
+/** Readiness: the database answers and has every migration this build ships, and the process is not stopping. A
+ * load balancer sends traffic only when this says 200; otherwise 503 problem+json with Retry-After, like any request
+ * during an outage. */
 export async function readiness(request: Request): Promise<Response> {
   const requestId = requestIdFrom(request.headers)
+  // Stopping (SIGTERM): the balancer must take this instance out while it still answers what is in flight.
+  if (isDraining()) return problemResponse(new Unavailable(), requestId, NO_STORE())
   try {
     const { database } = await getApiRuntime()
     if (!(await migrationsCurrent(database.db))) {

@@ -88,6 +88,30 @@ describe('uploading through the service', () => {
     expect(await database.db.select().from(filePurges)).toEqual([])
   })
 
+  test('a store that fails after the whole body was read (a directory it cannot make): its error, and no stray stream error', async () => {
+    const { projectId, ctx } = await personWithProject(local)
+    // The body is small enough to be read whole before the store gives up without reading it, as a slow mkdir does.
+    const failing: FileStorage = {
+      ...local,
+      async put() {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        throw Object.assign(new Error('ENOTDIR: not a directory, mkdir'), { code: 'ENOTDIR' })
+      },
+    }
+    const stray: unknown[] = []
+    const onUncaught = (error: unknown) => stray.push(error)
+    process.on('uncaughtException', onUncaught)
+    try {
+      await expect(
+        fileService.upload({ ...ctx, storage: failing }, { id: projectId, name: 'late.txt', body: Readable.from([Buffer.from('small')]) }),
+      ).rejects.toThrow('ENOTDIR')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+    expect(stray).toEqual([])
+  })
+
   test('an admin may delete a member’s file; the member may not delete the admin’s', async () => {
     const admin = await personWithProject(local)
     const memberId = await createUser(database)

@@ -214,8 +214,10 @@ export async function upload(ctx: ServiceContext, input: z.input<typeof UploadFi
       // the store rather than leaving it waiting for bytes that never come; a refused file or a failed store stops
       // the body. Both are awaited, so the store has removed what it wrote before the upload answers.
       // A store that fails without reading (a directory it cannot make) must stop the check too, or the body waits.
+      // It is destroyed without an error: the body's pipeline may already have finished and stopped listening, and an
+      // 'error' nobody listens for ends the process. The store's own error is the one reported.
       const store = storage.put(key, check.stream).catch((error: unknown) => {
-        check.stream.destroy(error instanceof Error ? error : new Error(String(error)))
+        check.stream.destroy()
         throw error
       })
       const [fed, stored] = await Promise.allSettled([pipeline(body, check.stream), store])

@@ -18,12 +18,16 @@ import { type RunningServer, startServer, throwawayPostgres } from '../support/s
 
 /** startServer's BETTER_AUTH_SECRET: the test signs a session cookie with it, as Better Auth would. */
 const AUTH_SECRET = 'http-suite-secret-http-suite-secret-0123456789'
-const LOAD_MS = 12_000
 const OUTAGE_AT_MS = 3_000
 const OUTAGE_MS = 4_000
+// The load goes on this long after the database is back, however fast the machine: it ends on the recovery, not
+// on a clock started before the outage.
+const LOAD_AFTER_RECOVERY_MS = 3_000
 const WORKERS = 4
-// Under the API's 600 requests per token per minute, so no answer is a 429.
-const MAX_REQUESTS_PER_WORKER = 500
+// Each worker spreads its requests over its own tokens, each kept under the API's 600 requests per token per
+// minute, so no answer is a 429 and a fast machine does not run out of budget before the recovery.
+const TOKENS_PER_WORKER = 3
+const MAX_REQUESTS_PER_TOKEN = 500
 
 const databaseName = (url: string) => new URL(url).pathname.slice(1)
 
@@ -109,12 +113,19 @@ const idOf = (answer: Answer): string | null => {
   return typeof id === 'string' ? id : null
 }
 
-/** One client: list, create, change and read its projects in a loop until the time or its budget runs out. */
-async function loadLoop(server: RunningServer, token: string, worker: number, until: number, answers: Answer[], created: string[]) {
+/** One client: list, create, change and read its projects in a loop until it is told to stop or its budget runs out. */
+async function loadLoop(
+  server: RunningServer,
+  tokens: string[],
+  worker: number,
+  stop: { at: number },
+  answers: Answer[],
+  created: string[],
+) {
   let mine: string | null = null
   let sent = 0
   const send = async (method: string, path: string, body?: unknown) => {
-    const answer = await call(server, token, method, path, body)
+    const answer = await call(server, tokens[sent % tokens.length] ?? '', method, path, body)
     answers.push(answer)
     sent++
     // A client backs off on 503 (shorter than Retry-After, to keep the test short), so the load spans the outage
@@ -122,7 +133,7 @@ async function loadLoop(server: RunningServer, token: string, worker: number, un
     if (answer.status === 503) await new Promise((resolve) => setTimeout(resolve, 100))
     return answer
   }
-  while (Date.now() < until && sent < MAX_REQUESTS_PER_WORKER) {
+  while (Date.now() < stop.at && sent < MAX_REQUESTS_PER_TOKEN * tokens.length) {
     await send('GET', '/api/v1/projects?limit=5')
     const create = await send('POST', '/api/v1/projects', { name: `load ${worker}-${sent}` })
     if (create.status === 201) {
@@ -163,7 +174,7 @@ describe.skipIf(!isPostgresRun())('a database outage (PostgreSQL only: set DATAB
     server = await startServer()
     await waitUntil(isReady(server), 30_000)
     database = await openDatabase({ kind: 'postgres', url: server.databaseUrl })
-    person = await createPerson(database, WORKERS)
+    person = await createPerson(database, WORKERS * TOKENS_PER_WORKER)
   })
 
   afterAll(async () => {
@@ -178,8 +189,12 @@ describe.skipIf(!isPostgresRun())('a database outage (PostgreSQL only: set DATAB
 
     const answers: Answer[] = []
     const created: string[] = []
-    const until = Date.now() + LOAD_MS
-    const load = Promise.all(person.bearerTokens.map((token, worker) => loadLoop(server, token, worker, until, answers, created)))
+    // Until the recovery sets the real end, a bound that only a hung load would reach.
+    const stop = { at: Date.now() + 60_000 }
+    const workers = Array.from({ length: WORKERS }, (_, worker) =>
+      person.bearerTokens.slice(worker * TOKENS_PER_WORKER, (worker + 1) * TOKENS_PER_WORKER),
+    )
+    const load = Promise.all(workers.map((tokens, worker) => loadLoop(server, tokens, worker, stop, answers, created)))
 
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_AT_MS))
     const name = databaseName(server.databaseUrl)
@@ -191,6 +206,7 @@ describe.skipIf(!isPostgresRun())('a database outage (PostgreSQL only: set DATAB
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS))
     await setConnections(name, true)
     const recoveredAt = Date.now()
+    stop.at = recoveredAt + LOAD_AFTER_RECOVERY_MS
     await load
     const loadAfterRecoveryMs = Date.now() - recoveredAt
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
-import { buildOpenApiDocument } from '../src/server/operations/openapi'
+import { buildOpenApiDocument } from '../src/server/transports/openapi'
 
 export const TYPES_FILE = fileURLToPath(new URL('../tests/generated/openapi.d.ts', import.meta.url))
 

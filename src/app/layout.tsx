@@ -5,7 +5,7 @@ import { signOutAction } from './(auth)/actions'
 import './globals.css'
 import { Menu, NavLink } from '@/components/ui/nav'
 import { isDatabaseUnavailable } from '@/server/errors'
-import { sessionContext } from '@/server/operations/next'
+import { sessionContext } from '@/server/runtime/next'
 import * as accounts from '@/server/services/accounts'
 import * as workspaces from '@/server/services/workspaces'
 

@@ -8,12 +8,12 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaces } from '../../src/server/db/schema'
-import { pathParams } from '../../src/server/operations/openapi'
 import type { Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
 import { needsRole } from '../../src/server/services/access'
 import { ROLES, type Role, roleAtLeast, SCOPES } from '../../src/server/services/context'
 import * as members from '../../src/server/services/members'
+import { pathParams } from '../../src/server/transports/openapi'
 import { type ApiHarness, bearerTokenFor, createApi, jsonRequest, userWithToken } from '../support/api'
 import { contextFor, createTestDatabase, createUser, domainRows, personalWorkspace, sessionActor } from '../support/db'
 import { uploadInit } from '../support/files'
@@ -32,7 +32,7 @@ function requestFor(op: Operation, ids: readonly string[] | null, authorization?
   let next = 0
   const path = http.path.replace(/\{\w+\}/g, () => ids?.[next++] ?? '')
   // An upload is multipart, not JSON: a small text file.
-  if (http.stream?.request === 'multipart/form-data') return { path, init: uploadInit('sample text', 'sample.txt', authorization) }
+  if (http.body === 'multipart') return { path, init: uploadInit('sample text', 'sample.txt', authorization) }
   if (http.method === 'GET' || http.method === 'DELETE') {
     const headers: Record<string, string> = authorization ? { Authorization: authorization } : {}
     return { path, init: { method: http.method, headers } }
@@ -119,7 +119,11 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
       expect(await snapshot()).toEqual(before)
       // The owner still has it, unchanged.
       const { path: ownerPath, init: ownerInit } = requestFor(op, target, owner.authorization)
-      if (op.http?.method === 'GET') expect((await api.fetch(ownerPath, ownerInit)).status).toBe(200)
+      if (op.http?.method === 'GET') {
+        const answer = await api.fetch(ownerPath, ownerInit)
+        if (op.http.answer === 'events') await answer.body?.cancel()
+        expect(answer.status).toBe(200)
+      }
     })
 
   const role = op.role
@@ -133,7 +137,9 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
       const { path, init } = requestFor(op, target, workspace.memberAuthorization)
       const response = await api.fetch(path, init)
       if (allowed) {
-        expect(response.status, await response.clone().text()).toBe(op.http?.status)
+        // An event stream stays open until its reader leaves: the status is read, and the reader leaves.
+        if (op.http?.answer === 'events') await response.body?.cancel()
+        expect(response.status, op.http?.answer === 'events' ? '' : await response.clone().text()).toBe(op.http?.status)
         return
       }
       const needed = ownOnly ?? role
@@ -168,7 +174,9 @@ describe.each(served.map((op) => [op.name, op] as const))('%s', (_name, op) => {
     test(`${A_ROLE[role]}’s token, its member demoted to ${below}: refused on the very next request (the role is read per request)`, async () => {
       const workspace = await workspaceWithMember(role)
       const first = requestFor(op, await ownedObject(op, workspace.ownerAuthorization), workspace.memberAuthorization)
-      expect((await api.fetch(first.path, first.init)).status).toBe(op.http?.status)
+      const answer = await api.fetch(first.path, first.init)
+      if (op.http?.answer === 'events') await answer.body?.cancel()
+      expect(answer.status).toBe(op.http?.status)
       await members.changeRole(workspace.ownerContext, { userId: workspace.memberId, role: below })
       const target = await ownedObject(op, workspace.ownerAuthorization)
       const before = await snapshot()

@@ -10,9 +10,9 @@ import { memberships, workspaceBilling, workspaces } from '../../src/server/db/s
 import type { ActionResult } from '../../src/server/http/action-result'
 import { openBillingPortal, startCheckout } from '../../src/server/operations/billing'
 import { createProject } from '../../src/server/operations/projects'
-import { type ActionDeps, toAction } from '../../src/server/operations/to-action'
 import { createInvitation } from '../../src/server/operations/workspaces'
-import type { Actor, ServiceContext, StripeAccess } from '../../src/server/services/context'
+import type { Actor, StripeAccess } from '../../src/server/services/context'
+import { type ActionDeps, toAction } from '../../src/server/transports/to-action'
 import { captureLogger } from '../support/api'
 import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
 import { formOf } from '../support/forms'
@@ -56,7 +56,7 @@ async function newSpace(): Promise<Space> {
 
 function depsFor(actor: Actor, slug: string, withStripe: StripeAccess | null = stripe): ActionDeps {
   return {
-    context: async (workspace) => ({ ...contextFor(database, actor, undefined, workspace ?? slug), stripe: withStripe }) as ServiceContext,
+    context: async (workspace) => ({ ...contextFor(database, actor, undefined, workspace ?? slug), stripe: async () => withStripe }),
     revalidatePath: () => {},
     redirect: (url) => {
       throw new RedirectSignal(url)

@@ -1,4 +1,4 @@
-// GET /api/v1/events in-process, through the stream adapter (operations/to-event-stream.ts) on a real database: the SSE
+// GET /api/v1/events in-process, through the event-stream renderer (transports/to-event-stream.ts) on a real database: the SSE
 // framing and headers, resumption with Last-Event-ID, the end of a stream whose token is revoked or whose member is
 // removed, the session cookie's same-origin rule, and 1,000 streams opened and dropped leaving nothing behind.
 import { eq, sql } from 'drizzle-orm'
@@ -10,35 +10,36 @@ import { RESUME_MAX } from '../../src/server/live/activity-stream'
 import { openStreamCounts } from '../../src/server/live/open-streams'
 import { log } from '../../src/server/log'
 import { activityEvents } from '../../src/server/operations/activity'
-import { MAX_STREAMS_PER_ACCOUNT, mountStream, type StreamRouteDeps } from '../../src/server/operations/to-event-stream'
 import { createLimits } from '../../src/server/runtime'
 import * as feed from '../../src/server/services/activity-feed'
 import * as members from '../../src/server/services/members'
 import * as projects from '../../src/server/services/projects'
 import * as tokens from '../../src/server/services/tokens'
+import type { ApiDeps } from '../../src/server/transports/api-call'
+import { MAX_STREAMS_PER_ACCOUNT } from '../../src/server/transports/to-event-stream'
+import { mountRoutes } from '../../src/server/transports/to-route'
 import { bearerTokenFor, ORIGIN, userWithToken } from '../support/api'
-import { contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
+import { contextDepsFor, contextFor, createTestDatabase, createUser, personalWorkspace, sessionActor } from '../support/db'
 import { makePro } from '../support/plans'
 import { isPostgresRun } from '../support/postgres'
 
 let database: Database
-let events: ReturnType<typeof mountStream>
+let events: ReturnType<typeof mountRoutes>
 // The session "cookie" of these tests is the user id itself: the adapter's seam for reading sessions (Better Auth in
 // the app), so the same-origin rule can be tested without signing in.
-const deps = (): StreamRouteDeps => ({
-  runtime: async () => ({ db: database.db, notifications: database.notifications, limits: createLimits(database), appUrl: ORIGIN }),
+const deps = (): ApiDeps => ({
+  runtime: async () => ({ context: { ...contextDepsFor(database), appUrl: ORIGIN }, limits: createLimits(database) }),
   sessionUserId: async (headers) => {
     const id = /session=([\w-]+)/.exec(headers.get('cookie') ?? '')?.[1]
     return id ? { userId: id, sessionId: '' } : null
   },
-  now: () => new Date(),
   log,
   heartbeatMs: 200,
 })
 
 beforeAll(async () => {
   database = await createTestDatabase()
-  events = mountStream(activityEvents, deps())
+  events = mountRoutes([activityEvents], deps())
 })
 afterAll(() => database.close())
 
@@ -214,6 +215,24 @@ describe('the event stream', () => {
     const { response } = await open(filled, `?workspace=${personalWorkspace(userId)}`)
     expect(response.status).toBe(status)
     expect(await response.json()).toMatchObject({ code })
+    // Refused after the kernel counted it, like every other API answer: the budget is in the headers.
+    expect(response.headers.get('ratelimit-limit')).toMatch(/^\d+$/)
+    expect(response.headers.get('x-request-id')).toBeTruthy()
+  })
+
+  test('another method is 405 problem+json with Allow and the budget, like every API path', async () => {
+    const response = await events.POST(new Request(`${ORIGIN}/api/v1/events`, { method: 'POST' }))
+    expect(response.status).toBe(405)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect(response.headers.get('allow')).toBe('GET, OPTIONS, HEAD')
+    expect(response.headers.get('ratelimit-limit')).toMatch(/^\d+$/)
+  })
+
+  test('?after= that is no activity id is 422, as the OpenAPI document declares', async () => {
+    const owner = await userWithToken(database)
+    const { response } = await open(bearer(owner.token), '?after=yesterday')
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ code: 'VALIDATION' })
   })
 
   test('refuses a token without projects:read, and a session in a workspace it is not a member of', async () => {

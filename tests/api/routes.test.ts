@@ -5,7 +5,7 @@ import type { Database } from '../../src/server/db/client'
 import { JSON_BODY_LIMIT_BYTES } from '../../src/server/http/body'
 import { PEER_ADDRESS_HEADER } from '../../src/server/http/client-ip'
 import { type ApiHarness, createApi, jsonRequest, userWithToken } from '../support/api'
-import { createTestDatabase, personalWorkspace } from '../support/db'
+import { contextDepsFor, createTestDatabase, personalWorkspace } from '../support/db'
 import { makePro } from '../support/plans'
 
 let database: Database
@@ -173,7 +173,7 @@ describe('links are built on APP_URL, not the request’s Host', () => {
   test('a mounted harness given another appUrl builds on it', async () => {
     const appUrl = 'https://app.example'
     const limits = api.limits
-    const mounted = createApi(database, { deps: { runtime: async () => ({ db: database.db, limits, appUrl }) } })
+    const mounted = createApi(database, { deps: { runtime: async () => ({ context: { ...contextDepsFor(database), appUrl }, limits }) } })
     const created = await mounted.fetch('/api/v1/projects', jsonRequest('POST', { name: 'elsewhere' }, alice.authorization))
     expect(created.headers.get('location')).toBe(`${appUrl}/api/v1/projects/${(await created.json()).id}`)
   })

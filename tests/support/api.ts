@@ -17,11 +17,12 @@ import { createRateLimiter, type RateLimiter } from '../../src/server/http/rate-
 import type { Logger } from '../../src/server/log'
 import type { Operation } from '../../src/server/operations/operation'
 import { publicOperations } from '../../src/server/operations/registry'
-import { mountRoutes, pathMatcher, type RouteDeps } from '../../src/server/operations/to-route'
 import { createLimits, setRuntimeForTests } from '../../src/server/runtime'
 import { SCOPES, type Scope } from '../../src/server/services/context'
 import * as tokens from '../../src/server/services/tokens'
-import { contextFor, createUser, sessionActor } from './db'
+import { pathMatcher } from '../../src/server/transports/api-call'
+import { mountRoutes, type RouteDeps } from '../../src/server/transports/to-route'
+import { contextDepsFor, contextFor, createUser, sessionActor } from './db'
 
 export const ORIGIN = 'http://api.test'
 
@@ -180,8 +181,7 @@ function mountedApi(database: Database, options: ApiOptions): ApiHarness {
   const limits = harnessLimits(database, options)
   const storage = options.storage ?? temporaryStorage()
   const deps: RouteDeps = {
-    runtime: async () => ({ db: database.db, limits, storage }),
-    now: () => new Date(),
+    runtime: async () => ({ context: { ...contextDepsFor(database), appUrl: ORIGIN, storage }, limits }),
     log: captureLogger(logs),
     ...options.deps,
   }

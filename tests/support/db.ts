@@ -1,12 +1,16 @@
 // A fresh, fully migrated database for one test file: in-memory PGlite loaded from the migrated dump by default, a
 // clone of the migrated template on PostgreSQL when DATABASE_URL is set. Close it in afterAll.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { hashPassword, verifyPassword } from 'better-auth/crypto'
 import { inject } from 'vitest'
 import { type Database, openPgliteFromDump } from '../../src/server/db/client'
 import { rateLimits, schema, user } from '../../src/server/db/schema'
-import type { Actor, ServiceContext } from '../../src/server/services/context'
+import { localStorage } from '../../src/server/files/local-storage'
+import type { FileStorage } from '../../src/server/files/storage'
+import { type Actor, buildContext, type ContextDeps, type ServiceContext } from '../../src/server/services/context'
 import { createPersonal } from '../../src/server/services/workspaces'
 import { isPostgresRun, openThrowawayDatabase } from './postgres'
 
@@ -54,13 +58,27 @@ export const sessionActor = (userId: string): Actor => ({ type: 'user', userId, 
  */
 export function contextFor(database: Database, actor: Actor, now: () => Date = () => new Date(), workspace?: string): ServiceContext {
   const slug = workspace ?? (actor.type === 'user' && actor.via === 'session' ? personalSlugs.get(actor.userId) : undefined)
+  return buildContext(actor, { ...contextDepsFor(database), now }, slug)
+}
+
+// One temporary directory per test file for the files services write through a plain contextFor.
+let testStorage: FileStorage | undefined
+
+/**
+ * The dependencies a test's service contexts are built with: its database, a temporary file store, Better Auth's
+ * own password hashing, no Stripe (tests that need it put the stand-in's in), and mail left in the outbox.
+ */
+export function contextDepsFor(database: Database): ContextDeps {
+  testStorage ??= localStorage(mkdtempSync(path.join(tmpdir(), 'twofold-test-files-')))
   return {
     db: database.db,
-    actor,
-    now,
-    workspace: slug,
+    now: () => new Date(),
     appUrl: 'http://app.test',
+    mailQueued: () => {},
     passwords: { hash: hashPassword, verify: verifyPassword },
+    stripe: async () => null,
+    storage: testStorage,
+    notifications: database.notifications,
   }
 }
 

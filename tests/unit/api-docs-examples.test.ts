@@ -4,21 +4,19 @@ import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { pathParamExamples, problemExample, requestExample, successExample } from '@/app/docs/api/examples'
 import { referenceOf } from '@/app/docs/api/reference'
-import { buildOpenApiDocument } from '@/server/operations/openapi'
-import { publicOperations, streamOperations } from '@/server/operations/registry'
+import { publicOperations } from '@/server/operations/registry'
+import { buildOpenApiDocument } from '@/server/transports/openapi'
 
 const document = buildOpenApiDocument()
 const { tags, schemas } = referenceOf(document)
 const entries = tags.flatMap((tag) => tag.operations)
 const operationNamed = (name: string) => publicOperations.find((op) => op.name === name)
-const streamNamed = (name: string) => streamOperations.find((op) => op.name === name)
+const streamNamed = (name: string) => publicOperations.find((op) => op.name === name && op.http?.answer === 'events')
 const problemSchema = z.fromJSONSchema(document.components.schemas.Problem as Parameters<typeof z.fromJSONSchema>[0])
 
 describe('the API reference’s examples', () => {
   test('cover every operation of the document, each once', () => {
-    expect(entries.map((e) => e.op.operationId).sort()).toEqual(
-      [...publicOperations.map((op) => op.name), ...streamOperations.map((op) => op.name)].sort(),
-    )
+    expect(entries.map((e) => e.op.operationId).sort()).toEqual(publicOperations.map((op) => op.name).sort())
   })
 
   test.each(entries.map((e) => [e.op.operationId, e] as const))('%s: the success example is what the API answers', (name, entry) => {
@@ -26,12 +24,12 @@ describe('the API reference’s examples', () => {
     const stream = streamNamed(name)
     if (stream) {
       const data = example?.text.split('\n').find((line) => line.startsWith('data: '))
-      expect(stream.eventData.safeParse(JSON.parse(data?.slice('data: '.length) ?? 'null')).error).toBeUndefined()
+      expect(stream.http?.eventData?.safeParse(JSON.parse(data?.slice('data: '.length) ?? 'null')).error).toBeUndefined()
       return
     }
     const op = operationNamed(name)
     if (entry.success.status === 204) return expect(example).toBeNull()
-    if (example?.text === '(the file’s bytes)') return expect(op?.http?.stream?.response).toBe('bytes')
+    if (example?.text === '(the file’s bytes)') return expect(op?.http?.answer).toBe('bytes')
     expect(op?.output.safeParse(JSON.parse(example?.text ?? 'null')).error).toBeUndefined()
   })
 
@@ -39,7 +37,7 @@ describe('the API reference’s examples', () => {
     const example = requestExample(entry, schemas)
     const op = operationNamed(name)
     if (!example) return expect(entry.op.requestBody).toBeUndefined()
-    if (example.media === 'multipart/form-data') return expect(op?.http?.stream?.request).toBe('multipart/form-data')
+    if (example.media === 'multipart/form-data') return expect(op?.http?.body).toBe('multipart')
     const input = { ...pathParamExamples(entry.op), ...JSON.parse(example.text) }
     expect(op?.input.safeParse(input).error).toBeUndefined()
   })

@@ -5,7 +5,7 @@ import ts from 'typescript'
 import { expect, test } from 'vitest'
 import { referenceOf } from '@/app/docs/api/reference'
 import { typedClientSetup, typedClientSnippet } from '@/app/docs/api/snippets'
-import { buildOpenApiDocument } from '@/server/operations/openapi'
+import { buildOpenApiDocument } from '@/server/transports/openapi'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 // Never written: the compiler host below serves it from memory, beside the generated types it imports.

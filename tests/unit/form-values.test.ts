@@ -1,7 +1,7 @@
 // What a server action makes of its arguments: a form becomes plain input; anything else a caller posts is VALIDATION.
 import { describe, expect, test } from 'vitest'
 import { ValidationError } from '../../src/server/errors'
-import { submittedFormInput } from '../../src/server/operations/form-values'
+import { submittedFormInput } from '../../src/server/transports/form-values'
 
 describe('the submitted form', () => {
   test('a form becomes plain input, without the framework fields', () => {

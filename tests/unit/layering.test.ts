@@ -1,5 +1,6 @@
-// The layering of DESIGN.md, enforced: services and the database layer know nothing of Next.js, React or
-// the transports; only operations/next.ts binds the adapters to Next; and production code never imports the
+// The layering of DESIGN.md, enforced: services and the database layer know nothing of Next.js, React or the
+// transports; declarations import only services; transports never import the runtime; only runtime/next.ts binds
+// them to Next; and production code never imports the
 // development tools (src/dev), which only *.dev.ts(x) routes, scripts and tests load. Reads the real source tree.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -29,20 +30,39 @@ function importsOf(source: string): string[] {
 }
 
 const FRAMEWORK = /^(next|react|react-dom|better-auth)(\/|$)/
+const NEXT_OR_REACT = /^(next|react|react-dom)(\/|$)/
+/** The runtime (the composition root and its bindings): only the entries above it may import it. */
+const RUNTIME = /^\.\.\/runtime(\/|$)|^@\/server\/runtime(\/|$)/
 /** What a layer may not import: frameworks, and the layers above it (by relative path out of its folder). */
 const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
   { layer: 'services', forbidden: FRAMEWORK, why: 'services are called by every transport and must run without Next.js or React' },
-  { layer: 'services', forbidden: /^\.\.\/(operations|http|auth)\/|^@\/(app|components)/, why: 'services sit below the adapters' },
-  { layer: 'db', forbidden: FRAMEWORK, why: 'the database layer is plain Drizzle' },
-  { layer: 'db', forbidden: /^\.\.\/(services|operations|http|auth)\//, why: 'the database layer sits at the bottom' },
-  { layer: 'mail', forbidden: FRAMEWORK, why: 'the mailer runs in the worker, off any request, and is called by services' },
-  { layer: 'mail', forbidden: /^\.\.\/(services|operations|http|auth)\/|^@\/(app|components)/, why: 'the mailer sits below the services' },
   {
-    layer: 'billing',
-    forbidden: /^(next|react|react-dom)(\/|$)|^@\/(app|components)/,
-    why: 'the webhook and the Stripe stand-in are web-standard and run without Next.js',
+    layer: 'services',
+    forbidden: /^\.\.\/(operations|transports|runtime|api|live|http|auth)(\/|$)|^@\/(app|components)/,
+    why: 'services sit below the declarations, the transports and the runtime',
   },
-  { layer: 'http', forbidden: /^(next|react|react-dom)(\/|$)/, why: 'HTTP renderings work on web-standard Request and Response' },
+  { layer: 'db', forbidden: FRAMEWORK, why: 'the database layer is plain Drizzle' },
+  { layer: 'db', forbidden: /^\.\.\/(services|operations|transports|runtime|live|http|auth)(\/|$)/, why: 'the database layer sits at the bottom' },
+  { layer: 'mail', forbidden: FRAMEWORK, why: 'the mailer runs in the worker, off any request, and is called by services' },
+  {
+    layer: 'mail',
+    forbidden: /^\.\.\/(services|operations|transports|runtime|http|auth)(\/|$)|^@\/(app|components)/,
+    why: 'the mailer sits below the services',
+  },
+  {
+    layer: 'operations',
+    forbidden: /^(next|react|react-dom|better-auth)(\/|$)|^\.\.\/(?!services\/|live\/|errors$)/,
+    why: 'a declaration imports only services, live feeds and the error taxonomy: never a transport or the runtime',
+  },
+  { layer: 'transports', forbidden: FRAMEWORK, why: 'transports are web-standard; runtime/next.ts binds them to Next.js' },
+  { layer: 'transports', forbidden: RUNTIME, why: 'transports are bound to the process by the runtime, never the reverse' },
+  { layer: 'live', forbidden: /^\.\.\/(operations|transports|runtime)(\/|$)/, why: 'live feeds sit below the declarations' },
+  { layer: 'billing', forbidden: NEXT_OR_REACT, why: 'the webhook and the worker are web-standard and run without Next.js' },
+  { layer: 'billing', forbidden: RUNTIME, why: 'the runtime starts the billing worker, never the reverse' },
+  { layer: 'http', forbidden: NEXT_OR_REACT, why: 'HTTP renderings work on web-standard Request and Response' },
+  { layer: 'http', forbidden: /^\.\.\/(operations|transports|runtime)(\/|$)/, why: 'HTTP pieces sit below the transports' },
+  { layer: 'files', forbidden: RUNTIME, why: 'storage is given to the services by the runtime' },
+  { layer: 'auth', forbidden: RUNTIME, why: 'the runtime loads Better Auth, never the reverse' },
 ]
 
 function violations(files: { file: string; source: string }[]) {
@@ -62,18 +82,19 @@ const tree = sourceFiles(root).map((file) => ({ file, source: readFileSync(file,
 describe('layering', () => {
   test('the source tree has the layers this test guards', () => {
     const layers = new Set(tree.map(({ file }) => path.relative(root, file).split(path.sep)[0]))
-    for (const layer of ['services', 'db', 'http', 'operations', 'mail']) expect(layers).toContain(layer)
+    for (const layer of ['services', 'db', 'http', 'operations', 'transports', 'runtime', 'live', 'mail']) expect(layers).toContain(layer)
   })
 
   test('no service, database, mail or HTTP module imports a framework or a layer above it', () => {
     expect(violations(tree)).toEqual([])
   })
 
-  test('only operations/next.ts binds the operation adapters to Next.js', () => {
-    const bound = tree.filter(
-      ({ file, source }) => file.includes(`${path.sep}operations${path.sep}`) && importsOf(source).some((s) => /^next(\/|$)/.test(s)),
-    )
-    expect(bound.map(({ file }) => path.relative(root, file))).toEqual([path.join('operations', 'next.ts')])
+  test('only runtime/next.ts binds the transports to Next.js', () => {
+    const bound = tree.filter(({ file, source }) => {
+      const layer = path.relative(root, file).split(path.sep)[0]
+      return layer !== 'auth' && importsOf(source).some((s) => NEXT_OR_REACT.test(s))
+    })
+    expect(bound.map(({ file }) => path.relative(root, file))).toEqual([path.join('runtime', 'next.ts')])
   })
 
   // The guard itself must bite: each of these, dropped into a service, is reported.
@@ -83,10 +104,25 @@ describe('layering', () => {
     "const { cookies } = await import('next/headers')",
     "import 'next/server'",
     "const auth = require('better-auth')",
-    "import { toRoute } from '../operations/to-route'",
+    "import { toRoute } from '../transports/to-route'",
+    "import { getRuntime } from '../runtime'",
   ])('would catch %s in a service', (line) => {
     const file = path.join(root, 'services', 'new-feature.ts')
     expect(violations([{ file, source: `${line}\nexport const x = 1\n` }])).toHaveLength(1)
+  })
+
+  test.each([
+    "import { toRoute } from '../transports/to-route'",
+    "import { getRuntime } from '../runtime'",
+    "import { log } from '../log'",
+  ])('would catch %s in a declaration', (line) => {
+    const file = path.join(root, 'operations', 'new-feature.ts')
+    expect(violations([{ file, source: `${line}\nexport const x = 1\n` }])).toHaveLength(1)
+  })
+
+  test('would catch the runtime in a transport', () => {
+    const file = path.join(root, 'transports', 'to-route.ts')
+    expect(violations([{ file, source: "import { getApiRuntime } from '../runtime'\n" }])).toHaveLength(1)
   })
 
   test('would catch Next.js in the mailer', () => {

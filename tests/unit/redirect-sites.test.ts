@@ -77,18 +77,18 @@ function usesReturnPathCheck(target: ts.Expression): boolean {
  * the target's source text, so a changed target is reviewed again.
  */
 const BUILT_BY_THE_SERVER: Record<string, string> = {
-  'src/server/operations/next.ts: `/sign-in?next=${encodeURIComponent(returnTo)}`':
+  'src/server/runtime/next.ts: `/sign-in?next=${encodeURIComponent(returnTo)}`':
     'always /sign-in; the page’s own path rides encoded in `next`, which the sign-in page checks with safeReturnPath',
-  'src/server/operations/to-action.ts: options.redirectTo(data, input, scope)':
+  'src/server/transports/to-action.ts: options.redirectTo(data, input, scope)':
     'an operation’s declared redirectTo, built from what the service returned (a new workspace’s slug, …)',
-  'src/server/operations/to-route.ts: new URL(http.location(output), url).toString()':
+  'src/server/transports/to-route.ts: new URL(http.location(output), url).toString()':
     'a created resource’s URL, from its id as the service returned it',
-  'src/server/operations/to-file-route.ts: location.toString()': 'a stored file’s URL, from its id as the service returned it',
-  "src/server/operations/app-file-routes.ts: projectPage(appUrl, 'ok')":
+  'src/server/transports/to-file-route.ts: location.toString()': 'a stored file’s URL, from its id as the service returned it',
+  'src/server/transports/app-file-routes.ts: new URL(`${projectPath}?upload=ok`, call.appUrl)':
     'the project page on APP_URL: slug and id are encoded as single path segments',
-  'src/server/operations/app-file-routes.ts: new URL(`/sign-in?next=${encodeURIComponent(back)}`, appUrl)':
+  'src/server/transports/app-file-routes.ts: new URL(`/sign-in?next=${encodeURIComponent(projectPath)}`, appUrl)':
     'always /sign-in on APP_URL; `next` (the project page) is checked by the sign-in page',
-  'src/server/operations/app-file-routes.ts: projectPage(appUrl, outcomeOf(error))':
+  'src/server/transports/app-file-routes.ts: new URL(`${projectPath}?upload=${outcomeOf(error)}`, appUrl)':
     'the project page on APP_URL, with an outcome from a fixed list',
   'src/app/(auth)/actions.ts: url': 'the provider’s consent page, from the provider’s configured endpoints (oauth.ts)',
   'src/app/w/[slug]/page.tsx: home': 'the workspace’s own page, /w/{slug} as the database has the slug',

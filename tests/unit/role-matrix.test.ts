@@ -11,6 +11,7 @@ import { createStripeClient } from '../../src/server/billing/stripe-client'
 import type { Database } from '../../src/server/db/client'
 import { memberships, workspaces } from '../../src/server/db/schema'
 import { AppError, type ErrorCode } from '../../src/server/errors'
+import type { EventFeed } from '../../src/server/live/event-feed'
 import type { Operation } from '../../src/server/operations/operation'
 import { allOperations } from '../../src/server/operations/registry'
 import { ensureStripeCustomer } from '../../src/server/services/billing'
@@ -84,6 +85,7 @@ async function openInvitation(space: Space) {
 const fixtures: Record<string, Fixture> = {
   'projects.list': async () => ({}),
   'activity.list': async () => ({}),
+  'activity.events': async () => ({}),
   'projects.create': async () => ({ name: 'Made in the matrix' }),
   'projects.get': async (space) => ({ id: (await projectIn(space)).id }),
   'projects.update': async (space) => ({ id: (await projectIn(space)).id, name: 'Renamed in the matrix' }),
@@ -144,8 +146,12 @@ async function outcome(call: () => Promise<unknown>): Promise<'ok' | ErrorCode> 
   }
 }
 
-const runOp = (op: Operation, ctx: ReturnType<typeof contextFor>, raw: Record<string, unknown>) => () =>
-  op.run({ ...ctx, storage }, op.input.parse(raw))
+const runOp = (op: Operation, ctx: ReturnType<typeof contextFor>, raw: Record<string, unknown>) => async () => {
+  const output = await op.run({ ...ctx, storage }, op.input.parse(raw))
+  // An event stream's feed is opened, never started: stopping it lets go of what opening took.
+  if (op.http?.answer === 'events') (output as EventFeed).stop()
+  return output
+}
 
 const workspaceOperations = allOperations.filter((op) => op.role !== null)
 const callers = [...ROLES, 'not a member'] as const
@@ -165,7 +171,7 @@ describe(`the role matrix (${workspaceOperations.length} operations × ${callers
     // The caller is someone other than the founder, so an owner leaving is not the last owner.
     const callerId = caller === 'not a member' ? await createUser(database, 'Outsider') : await join(space, caller, 'Caller')
     const raw = await fixture(space, caller === 'not a member' ? space.founder : callerId)
-    const ctx = { ...contextFor(database, sessionActor(callerId), undefined, space.slug), stripe }
+    const ctx = { ...contextFor(database, sessionActor(callerId), undefined, space.slug), stripe: async () => stripe }
 
     const expected = caller === 'not a member' ? 'NOT_FOUND' : roleAtLeast(caller, op.role) ? 'ok' : 'FORBIDDEN'
     const before = expected === 'ok' ? null : await domainRows(database)

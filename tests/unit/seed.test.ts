@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/server/config'
 import { type Database, openDatabase } from '../../src/server/db/client'
 import { memberships, projects, user } from '../../src/server/db/schema'
 import { DEMO_ACCOUNT, seedDemo } from '../../src/server/seed'
-import { createTestDatabase } from '../support/db'
+import { contextDepsFor, createTestDatabase } from '../support/db'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-seed-'))
@@ -35,7 +35,7 @@ test('seeding twice leaves one demo user with its two projects', async () => {
   const database = await createTestDatabase()
   try {
     const cfg = parseConfig({ NODE_ENV: 'test', DATABASE_URL: 'memory://', BETTER_AUTH_SECRET: 'seed-test-secret-seed-test-secret-0123' })
-    const runtime = { database, auth: createAuth(database.db, cfg) }
+    const runtime = { auth: createAuth(database.db, cfg), deps: contextDepsFor(database) }
     await seedDemo(runtime)
     await seedDemo(runtime)
     expect(await demoRows(database)).toEqual(seeded)

@@ -7,9 +7,9 @@ import { startOAuthSignIn } from '@/server/auth/oauth'
 import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
-import { formOrNothing, submittedFormInput } from '@/server/operations/form-values'
-import { actionFailure } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
+import { actionFailure } from '@/server/runtime/next'
+import { formOrNothing, submittedFormInput } from '@/server/transports/form-values'
 
 type AccountStep = (deps: accounts.AccountDeps, input: unknown) => Promise<{ userId: string }>
 

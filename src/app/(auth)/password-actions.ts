@@ -7,10 +7,10 @@ import { after } from 'next/server'
 import { passwordHasher } from '@/server/auth/auth'
 import { askForPasswordReset } from '@/server/auth/password-reset'
 import type { ActionResult } from '@/server/http/action-result'
-import { submittedFormInput } from '@/server/operations/form-values'
-import { actionFailure } from '@/server/operations/next'
 import { getRuntime, nudgeMailWorker } from '@/server/runtime'
+import { actionFailure } from '@/server/runtime/next'
 import { resetPassword } from '@/server/services/password-reset'
+import { submittedFormInput } from '@/server/transports/form-values'
 
 export async function forgotPasswordAction(_previous: ActionResult<{ message: string }> | null, form: unknown) {
   let input: Record<string, string | string[]> = {}

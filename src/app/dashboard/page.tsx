@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { CreateWorkspaceForm } from '@/components/workspace-forms'
-import { requireSession } from '@/server/operations/next'
+import { requireSession } from '@/server/runtime/next'
 import * as workspaces from '@/server/services/workspaces'
 import { createWorkspaceAction } from '../w/actions'
 

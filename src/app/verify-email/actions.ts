@@ -7,10 +7,10 @@ import { redirect } from 'next/navigation'
 import { safeReturnPath } from '@/server/auth/return-path'
 import { config } from '@/server/config'
 import type { ActionResult } from '@/server/http/action-result'
-import { formOrNothing, submittedFormInput } from '@/server/operations/form-values'
-import { actionFailure } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
+import { actionFailure } from '@/server/runtime/next'
 import { confirmAddress, confirmEmailChange, type LinkOutcome } from '@/server/services/email-verification'
+import { formOrNothing, submittedFormInput } from '@/server/transports/form-values'
 import { VERIFY_NOTICE_COOKIE } from './notice-cookie'
 
 type Confirm = typeof confirmAddress

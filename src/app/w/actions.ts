@@ -2,7 +2,6 @@
 // Everything done inside a workspace, each an operation adapted to a server action. Every form posts the
 // workspace's slug (a hidden `workspace` field); the services check the membership and role from the database.
 import { deleteFile } from '@/server/operations/files'
-import { nextAction } from '@/server/operations/next'
 import { createProject, deleteProject, updateProject } from '@/server/operations/projects'
 import { createToken, revokeToken } from '@/server/operations/tokens'
 import {
@@ -18,6 +17,7 @@ import {
   revokeInvitation,
   transferOwnership,
 } from '@/server/operations/workspaces'
+import { nextAction } from '@/server/runtime/next'
 
 /** The workspace's pages, for revalidation: `/w/{slug}` and everything under it (its layout shows the name and role). */
 const workspacePages = (slug: string | undefined) => (slug ? [`/w/${slug}`, `/w/${slug}/settings`, `/w/${slug}/settings/members`] : [])

@@ -2,28 +2,24 @@
 // auth, limits, errors and OpenAPI document as the app's route files, for API-only instances (api-server.js).
 // Routing is a table built once from the registry; static paths win over templated ones, as in Next's router.
 import { MethodNotAllowed, NotFound } from '../errors'
-import { applyCorsHeaders } from '../http/cors'
-import { liveness, readiness } from '../http/health'
-import { problemResponse } from '../http/problem'
-import { requestIdFrom } from '../http/request-id'
-import { openApiDocument } from '../operations/openapi-route'
 import type { Operation } from '../operations/operation'
-import { publicOperations, streamOperations } from '../operations/registry'
-import { routeDeps } from '../operations/route-deps'
-import { streamDeps } from '../operations/stream-deps'
-import { mountStream } from '../operations/to-event-stream'
-import { mountRoutes, pathMatcher, type RouteDeps } from '../operations/to-route'
+import { publicOperations } from '../operations/registry'
+import { apiOnlyDeps } from '../runtime/api'
+import { liveness, readiness } from '../runtime/health'
+import { openApiDocument } from '../runtime/openapi-route'
+import { type ApiDeps, pathMatcher, refuse } from '../transports/api-call'
+import { mountRoutes } from '../transports/to-route'
 
 type Handler = (request: Request) => Response | Promise<Response>
 type Methods = Partial<Record<string, Handler>>
-type Route = { match: (pathname: string) => Record<string, string> | null; methods: Methods; params: number }
+type Route = { path: string; match: (pathname: string) => Record<string, string> | null; methods: Methods; params: number }
 
 function staticRoute(path: string, methods: Methods): Route {
-  return { match: (pathname) => (pathname === path || pathname === `${path}/` ? {} : null), methods, params: 0 }
+  return { path, match: (pathname) => (pathname === path || pathname === `${path}/` ? {} : null), methods, params: 0 }
 }
 
 /** The route table: every public operation's path, the OpenAPI document and the health checks. */
-export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps: RouteDeps = routeDeps): Route[] {
+export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps: ApiDeps = apiOnlyDeps): Route[] {
   const byPath = new Map<string, Operation[]>()
   for (const op of ops) if (op.http) byPath.set(op.http.path, [...(byPath.get(op.http.path) ?? []), op])
   const routes: Route[] = [
@@ -32,19 +28,20 @@ export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps
     staticRoute('/api/v1/openapi.json', { GET: openApiDocument }),
   ]
   for (const [path, pathOps] of byPath) {
-    routes.push({ match: pathMatcher(path), methods: mountRoutes(pathOps, deps), params: (path.match(/\{/g) ?? []).length })
+    routes.push({ path, match: pathMatcher(path), methods: mountRoutes(pathOps, deps), params: (path.match(/\{/g) ?? []).length })
   }
-  // Event streams take API tokens only here: an API-only instance has no sessions.
-  for (const op of streamOperations) routes.push(staticRoute(op.http.path, mountStream(op, streamDeps({ sessions: false }))))
   return routes.sort((a, b) => a.params - b.params)
 }
 
-/** A Request → Response function serving the table; anything else is a 404 problem. */
-export function createApiHandler(routes: Route[] = apiRouteTable()): Handler {
+/**
+ * A Request → Response function serving the table; anything else is a 404 problem, and a method a path does not
+ * serve a 405, each counted and logged by the kernel like any other answer.
+ */
+export function createApiHandler(routes: Route[] = apiRouteTable(), deps: ApiDeps = apiOnlyDeps): Handler {
   return async (request) => {
     const { pathname } = new URL(request.url)
     const route = routes.find((candidate) => candidate.match(pathname))
-    if (!route) return problemResponse(new NotFound('Resource'), requestIdFrom(request.headers), applyCorsHeaders(new Headers()))
+    if (!route) return refuse(request, 'unknown', new NotFound('Resource'), deps)
     const method = request.method.toUpperCase()
     const own = route.methods[method]
     if (own) return own(request)
@@ -55,6 +52,6 @@ export function createApiHandler(routes: Route[] = apiRouteTable()): Handler {
       return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
     }
     const allow = Object.keys(route.methods)
-    return problemResponse(new MethodNotAllowed(allow), requestIdFrom(request.headers), new Headers({ Allow: allow.join(', ') }))
+    return refuse(request, route.path, new MethodNotAllowed(allow), deps)
   }
 }

@@ -5,11 +5,11 @@
 // delays a row until the next wake. The caller's access is checked again on every announced change of access and
 // at every heartbeat; when it is gone, the stream ends.
 
-import type { EventFeed, EventSink, StreamContext } from '../operations/to-event-stream'
 import { requireRole } from '../services/access'
 import { activityAfter, countActivityAfter, latestActivityId, streamStillEntitled } from '../services/activity-feed'
 import type { ServiceContext } from '../services/context'
 import { activityHub } from './activity-hub'
+import type { EventFeed, EventSink } from './event-feed'
 
 /** The most missed events a reconnect replays; a client further behind gets `reset` (reload everything). */
 export const RESUME_MAX = 1_000
@@ -21,7 +21,8 @@ export function parseLastEventId(value: string | null): number | null {
   return Number(value.trim())
 }
 
-export async function openActivityStream(ctx: ServiceContext, stream: StreamContext): Promise<EventFeed> {
+/** `lastEventId`: the Last-Event-ID the client sent (EventSource sends it on every reconnect), or null. */
+export async function openActivityStream(ctx: ServiceContext, stream: { lastEventId: string | null }): Promise<EventFeed> {
   const { workspaceId } = await requireRole(ctx, 'member')
   const { db, actor } = ctx
   const latest = await latestActivityId(db, workspaceId)
@@ -83,7 +84,7 @@ export async function openActivityStream(ctx: ServiceContext, stream: StreamCont
       sink = s
       if (reset) s.send({ id: String(latest), event: 'reset', data: '{}' })
       // Listening before the first read: a row committed in between is either read now or announced after.
-      removeListener = activityHub(stream.notifications).add({
+      removeListener = activityHub(ctx.notifications).add({
         workspaceId,
         wake: () => void readNew(),
         recheck: () => void recheck(),

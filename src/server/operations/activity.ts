@@ -1,9 +1,9 @@
 // The workspace's activity: a page of it (newest first), and a live stream of it as Server-Sent Events. Any member.
 import { z } from 'zod'
 import { openActivityStream } from '../live/activity-stream'
+import type { EventFeed } from '../live/event-feed'
 import * as feed from '../services/activity-feed'
 import { operation } from './operation'
-import { streamOperation } from './to-event-stream'
 
 export const listActivity = operation({
   name: 'activity.list',
@@ -17,7 +17,7 @@ export const listActivity = operation({
   run: feed.list,
 })
 
-export const activityEvents = streamOperation({
+export const activityEvents = operation({
   name: 'activity.events',
   summary: 'Stream the workspace’s activity as Server-Sent Events',
   description:
@@ -26,14 +26,25 @@ export const activityEvents = streamOperation({
   input: z.object({
     after: z
       .string()
+      .max(15)
       .regex(/^[0-9]{1,15}$/, 'Send an activity id.')
       .optional()
       .describe('start after this activity id (Last-Event-ID, when sent, wins): what a page rendered up to'),
+    // From the Last-Event-ID header (http.headers below), never from the query.
+    lastEventId: z.string().optional(),
   }),
-  eventData: feed.ActivityItem,
+  // The answer is the feed the transport streams; each event's data is an ActivityItem (http.eventData).
+  output: z.custom<EventFeed>((value) => typeof value === 'object' && value !== null && 'start' in value),
   scope: 'projects:read',
   role: 'member',
-  http: { method: 'GET', path: '/api/v1/events' },
-  sessions: true,
-  open: (ctx, input, stream) => openActivityStream(ctx, { ...stream, lastEventId: stream.lastEventId ?? input.after ?? null }),
+  http: {
+    method: 'GET',
+    path: '/api/v1/events',
+    status: 200,
+    answer: 'events',
+    eventData: feed.ActivityItem,
+    sessions: true,
+    headers: { lastEventId: 'last-event-id' },
+  },
+  run: (ctx, input) => openActivityStream(ctx, { lastEventId: input.lastEventId ?? input.after ?? null }),
 })

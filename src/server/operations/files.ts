@@ -1,8 +1,7 @@
-// The file operations on a project: list, upload, download and delete. Upload and download are streams, served by
-// the adapters in to-file-route.ts; the list and delete are ordinary JSON operations.
+// The file operations on a project: list, upload, download and delete. Upload and download are streams: their
+// shapes say so (a multipart body, an answer of bytes), and the transports serve them accordingly.
 import * as files from '../services/files'
 import { operation } from './operation'
-import { toDownloadRoute, toUploadRoute } from './to-file-route'
 
 export const listFiles = operation({
   name: 'files.list',
@@ -29,7 +28,8 @@ export const uploadFile = operation({
     path: '/api/v1/projects/{id}/files',
     status: 201,
     location: (f) => `/api/v1/projects/${f.projectId}/files/${f.id}`,
-    stream: { adapter: toUploadRoute, request: 'multipart/form-data', authorize: files.checkUpload },
+    body: 'multipart',
+    beforeBody: files.checkUpload,
   },
   run: files.upload,
 })
@@ -46,7 +46,7 @@ export const downloadFile = operation({
     method: 'GET',
     path: '/api/v1/projects/{id}/files/{fileId}',
     status: 200,
-    stream: { adapter: toDownloadRoute, response: 'bytes' },
+    answer: 'bytes',
   },
   run: files.open,
 })

@@ -1,8 +1,8 @@
-// An operation is declared once — input and output schemas, who may call it, its HTTP shape — and
-// adapted to each transport: toAction (server actions), toRoute (route handlers), and the OpenAPI document.
+// An operation is declared once — input and output schemas, who may call it, its HTTP shape as data — and served by
+// every transport (src/server/transports): server actions, the API's JSON, file and event-stream routes, the API-only
+// router and the OpenAPI document. A declaration imports services only, never a transport.
 import type { z } from 'zod'
 import type { Role, Scope, ServiceContext } from '../services/context'
-import type { RouteDeps, RouteHandler } from './to-route'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -21,22 +21,31 @@ export type HttpShape<O> = {
   /** The output is a page: a Link rel="next" header and a `next` URL are added from its cursor. */
   paginated?: boolean
   /**
-   * For a body or an answer that is a stream rather than JSON (an upload, a download): the route adapter that serves
-   * it instead of toRoute (operations/to-file-route.ts), and what the OpenAPI document says it carries.
+   * What the request carries: JSON (the default for POST, PUT and PATCH; GET and DELETE take the query), or a
+   * multipart/form-data form whose file part streams to the operation as `name` and `body`, never held whole.
    */
-  stream?: {
-    adapter(op: Operation, deps: RouteDeps): RouteHandler
-    request?: 'multipart/form-data'
-    response?: 'bytes'
-    /** What the adapter checks before it reads a byte of the body (the caller's right to the path's resource). */
-    authorize?(ctx: ServiceContext, params: Record<string, string>): Promise<void>
-  }
+  body?: 'json' | 'multipart'
+  /** What the answer is: the output as JSON (the default), the bytes of a stored file, or Server-Sent Events. */
+  answer?: 'json' | 'bytes' | 'events'
+  /** For a multipart body: the service that checks the caller's right to the path's resource with the body unread. */
+  beforeBody?(ctx: ServiceContext, params: Record<string, string>): Promise<void>
+  /** For events: what each event's data is (JSON), for the OpenAPI document. */
+  eventData?: z.ZodType
+  /**
+   * Also accept the app's session cookie, from the app's own origin only (the dashboard's live feed); the workspace
+   * is then named by `?workspace=slug` and checked by membership like any other session call.
+   */
+  sessions?: boolean
+  /** Request headers that are input fields, by field: `{ lastEventId: 'last-event-id' }`. */
+  headers?: Record<string, string>
 }
 
 export type Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> = {
   /** Stable machine name, `domain.verb`: the OpenAPI operationId and the log label. */
   name: string
   summary: string
+  /** Said in the OpenAPI document beside who may call it (Markdown). */
+  description?: string
   tag: string
   input: I
   /** Shapes every response: fields not in the schema never leave the server. */

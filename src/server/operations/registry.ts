@@ -16,7 +16,6 @@ import { openBillingPortal, startCheckout } from './billing'
 import { deleteFile, downloadFile, listFiles, uploadFile } from './files'
 import type { Operation } from './operation'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects'
-import type { StreamOperation } from './to-event-stream'
 import { createToken, revokeToken } from './tokens'
 import {
   acceptInvitation,
@@ -49,10 +48,8 @@ export const publicOperations: readonly Operation[] = [
   downloadFile,
   deleteFile,
   listActivity,
+  activityEvents,
 ]
-
-/** The public API's streaming operations (operations/to-event-stream.ts): served beside the others, and in the OpenAPI document. */
-export const streamOperations: readonly StreamOperation[] = [activityEvents]
 
 export const appOperations: readonly Operation[] = [
   createToken,

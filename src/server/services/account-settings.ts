@@ -8,7 +8,7 @@ import { passwordChangedMessage } from '../mail/messages'
 import { enqueueMail } from '../mail/outbox'
 import { withdrawLinks } from './account-links'
 import { requireSessionUser, type ServiceContext } from './context'
-import { requireAppUrl, sendEmailChange } from './email-verification'
+import { sendEmailChange } from './email-verification'
 import { parseInput } from './parse'
 import { CurrentPassword, hasherOf, hasPassword, NewPassword, passwordMatches, setPassword } from './passwords'
 import { emailField, nameField } from './text'
@@ -58,7 +58,7 @@ export async function rename(ctx: ServiceContext, input: z.input<typeof RenameIn
  */
 export async function requestEmailChange(ctx: ServiceContext, input: z.input<typeof ChangeEmailInput>): Promise<{ email: string }> {
   const userId = who(ctx)
-  const appUrl = requireAppUrl(ctx)
+  const { appUrl } = ctx
   const { email, password } = parseInput(ChangeEmailInput, input)
   const now = ctx.now()
   const me = await profile(ctx)
@@ -67,7 +67,7 @@ export async function requestEmailChange(ctx: ServiceContext, input: z.input<typ
   const [taken] = await ctx.db.select({ id: user.id }).from(user).where(eq(user.email, email))
   if (taken) throw new ValidationError({ email: ['Another account uses this address.'] })
   await ctx.db.transaction((tx) => sendEmailChange(tx, me, email, now, appUrl))
-  ctx.mailQueued?.()
+  ctx.mailQueued()
   return { email }
 }
 
@@ -91,6 +91,6 @@ export async function changePassword(ctx: ServiceContext, input: z.input<typeof 
     await enqueueMail(tx, passwordChangedMessage({ to: me.email, name: me.name, at: now }), now)
     return ended.length
   })
-  ctx.mailQueued?.()
+  ctx.mailQueued()
   return { signedOut }
 }

@@ -2,6 +2,7 @@
 // read from globals.
 import type Stripe from 'stripe'
 import type { Db } from '../db/client'
+import type { Notifications } from '../db/notifications'
 import { ROLES } from '../db/schema'
 import { Forbidden, Unauthenticated } from '../errors'
 import type { FileStorage } from '../files/storage'
@@ -49,26 +50,41 @@ export type PasswordHasher = {
   verify(data: { hash: string; password: string }): Promise<boolean>
 }
 
-export type ServiceContext = {
+/**
+ * What a service may need besides its caller, for one process: every entry point (actions, pages, routes, streams,
+ * file routes, the API-only server) gets these from the runtime and hands them to buildContext whole, so no service
+ * finds one missing at run time. What is costly to load (Better Auth's hasher, the Stripe SDK) loads on first use.
+ */
+export type ContextDeps = {
   db: Db
-  actor: Actor
   now: () => Date
+  /** The app's public origin (APP_URL), for links written into e-mail and the URLs Stripe sends people back to. */
+  appUrl: string
+  /** Called after a commit that queued e-mail, so it is delivered at once rather than at the worker's next poll. */
+  mailQueued: () => void
+  /** For the services that check or set a password (account settings, deletion). */
+  passwords: PasswordHasher
+  /** The configured Stripe account, loaded on first use; null when Stripe is not configured. */
+  stripe: () => Promise<StripeAccess | null>
+  /** Where uploaded files' bytes live. */
+  storage: FileStorage
+  /** The database's notifications: what live streams (SSE) listen on. */
+  notifications: Notifications
+}
+
+export type ServiceContext = ContextDeps & {
+  actor: Actor
   /**
    * The slug of the workspace a session is working in (from the URL, or the form posted from it). Only a claim:
    * membership and role are checked against the database by the service on every call. A token's workspace is
    * the token's own, and this is ignored for it.
    */
   workspace?: string
-  /** The app's public origin (APP_URL), for links written into e-mail. */
-  appUrl?: string
-  /** Called after a commit that queued e-mail, so it is delivered at once rather than at the worker's next poll. */
-  mailQueued?: () => void
-  /** For the services that check or set a password (account settings, deletion). */
-  passwords?: PasswordHasher
-  /** For the billing operations (services/workspace-billing.ts): absent or null when Stripe is not configured. */
-  stripe?: StripeAccess | null
-  /** Where uploaded files' bytes live; the file services that read or write bytes need it. */
-  storage?: FileStorage
+}
+
+/** The one way a service context is made: the caller, the process's dependencies, and the workspace a session names. */
+export function buildContext(actor: Actor, deps: ContextDeps, workspace?: string): ServiceContext {
+  return { ...deps, actor, workspace }
 }
 
 /** The configured Stripe account: the client (the stand-in in development and tests) and the Pro plan's price. */

@@ -27,7 +27,7 @@ export async function sendVerification(db: Db, person: Person, now: Date, appUrl
 /** Sends the signed-in person's verification e-mail again: at most once a minute, and only while unconfirmed. */
 export async function resendVerification(ctx: ServiceContext): Promise<{ email: string }> {
   const userId = requireSessionUser(ctx.actor, 'Verification e-mails are sent')
-  const appUrl = requireAppUrl(ctx)
+  const { appUrl } = ctx
   const now = ctx.now()
   const [me] = await ctx.db
     .select({ id: user.id, name: user.name, email: user.email, verified: user.emailVerified })
@@ -41,7 +41,7 @@ export async function resendVerification(ctx: ServiceContext): Promise<{ email: 
     throw new RateLimited(wait, `A confirmation e-mail was just sent. You can ask for another in ${wait} seconds.`)
   }
   await sendVerification(ctx.db, me, now, appUrl)
-  ctx.mailQueued?.()
+  ctx.mailQueued()
   return { email: me.email }
 }
 
@@ -105,11 +105,6 @@ function linkUrl(appUrl: string, path: string, secret: string): string {
   const url = new URL(path, appUrl)
   url.searchParams.set('token', secret)
   return url.toString()
-}
-
-export function requireAppUrl(ctx: ServiceContext): string {
-  if (!ctx.appUrl) throw new Error('ServiceContext.appUrl is needed to write the link into the e-mail')
-  return ctx.appUrl
 }
 
 /** Whether the signed-in person has confirmed their address (for the notice on workspace pages). */

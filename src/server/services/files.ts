@@ -15,7 +15,7 @@ import { filePurges, files, projects, user } from '../db/schema'
 import { NotFound, TooLarge, ValidationError } from '../errors'
 import { inspector, UploadTooLarge, UploadTypeRefused } from '../files/inspect'
 import { UPLOAD_GRACE_MS } from '../files/purge'
-import type { ByteRange, FileStorage } from '../files/storage'
+import type { ByteRange } from '../files/storage'
 import { storageKey } from '../files/storage'
 import { needsRole, requireRole } from './access'
 import { recordActivity } from './activity'
@@ -100,11 +100,6 @@ function toFileInfo(row: Row): FileInfo {
   }
 }
 
-function requireStorage(ctx: ServiceContext): FileStorage {
-  if (!ctx.storage) throw new Error('this service needs ctx.storage')
-  return ctx.storage
-}
-
 async function requireProject(ctx: ServiceContext, workspaceId: string, projectId: string): Promise<void> {
   if (!isUuid(projectId)) throw new NotFound('Project')
   const [found] = await ctx.db
@@ -156,7 +151,7 @@ export const OpenedFileSchema = z.custom<OpenedFile>(
 
 /** A file's description and a way to read its bytes: what a download needs. */
 export async function open(ctx: ServiceContext, input: z.input<typeof FileInput>): Promise<OpenedFile> {
-  const storage = requireStorage(ctx)
+  const { storage } = ctx
   const { workspaceId } = await requireRole(ctx, 'member')
   const { id, fileId } = parseInput(FileInput, input)
   const row = await findFile(ctx, workspaceId, id, fileId)
@@ -195,7 +190,7 @@ export async function checkUpload(ctx: ServiceContext, input: z.input<typeof Lis
 }
 
 export async function upload(ctx: ServiceContext, input: z.input<typeof UploadFileInput>): Promise<FileInfo> {
-  const storage = requireStorage(ctx)
+  const { storage } = ctx
   const { body } = input
   try {
     const { workspaceId, userId } = await requireRole(ctx, 'member')
@@ -280,7 +275,7 @@ function uploadError(error: unknown, limit: { bytes: number; planName: string })
 
 /**
  * Deletes the file's row (and, through the database's trigger, enters its bytes for removal after the commit); then
- * removes the bytes at once when this process has the storage, else the purge worker does it on the notification.
+ * removes the bytes at once. Should that fail (the process ends, the store is down), the purge worker removes them.
  */
 export async function remove(ctx: ServiceContext, input: z.input<typeof FileInput>): Promise<FileInfo> {
   const { id, fileId } = parseInput(FileInput, input)
@@ -298,9 +293,7 @@ export async function remove(ctx: ServiceContext, input: z.input<typeof FileInpu
     })
     return row
   })
-  if (ctx.storage) {
-    await ctx.storage.delete(removed.storageKey)
-    await ctx.db.delete(filePurges).where(eq(filePurges.storageKey, removed.storageKey))
-  }
+  await ctx.storage.delete(removed.storageKey)
+  await ctx.db.delete(filePurges).where(eq(filePurges.storageKey, removed.storageKey))
   return toFileInfo(removed)
 }

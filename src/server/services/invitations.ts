@@ -105,7 +105,6 @@ export async function list(ctx: ServiceContext): Promise<z.infer<typeof Invitati
 
 /** Writes a fresh link for the invitation `id` and queues the e-mail carrying it, in `tx`. */
 async function sendLink(ctx: ServiceContext, tx: Db, workspaceId: string, id: string, inviterId: string, now: Date): Promise<void> {
-  if (!ctx.appUrl) throw new Error('ServiceContext.appUrl is needed to write the link into the e-mail')
   // The previous e-mail's link dies with this one: if it has not left yet, it never will.
   const [previous] = await tx.select({ mailId: invitations.mailId }).from(invitations).where(eq(invitations.id, id))
   if (previous?.mailId) await cancelPendingMail(tx, [previous.mailId], 'a newer invitation e-mail replaced it')
@@ -184,7 +183,7 @@ export async function create(ctx: ServiceContext, input: z.input<typeof CreateIn
       if (isUniqueViolation(error, 'invitations_open_idx')) throw new Conflict(`${email} was invited a moment ago.`)
       throw error
     })
-  ctx.mailQueued?.()
+  ctx.mailQueued()
   return findOpen(ctx.db, workspaceId, id, now)
 }
 
@@ -217,7 +216,7 @@ export async function resend(ctx: ServiceContext, input: z.input<typeof Invitati
     await sendLink(ctx, tx, access.workspaceId, id, access.userId, now)
     return access
   })
-  ctx.mailQueued?.()
+  ctx.mailQueued()
   return findOpen(ctx.db, access.workspaceId, id, now)
 }
 

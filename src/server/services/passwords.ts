@@ -54,8 +54,7 @@ async function storedHash(db: Db, userId: string): Promise<string | null> {
   return row?.password ?? null
 }
 
-/** The context's password hasher; its absence is a wiring bug, not the caller's fault. */
+/** The context's password hasher. */
 export function hasherOf(ctx: Pick<ServiceContext, 'passwords'>): PasswordHasher {
-  if (!ctx.passwords) throw new Error('ServiceContext.passwords is needed to check or set a password')
   return ctx.passwords
 }

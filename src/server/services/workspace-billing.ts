@@ -87,9 +87,10 @@ export type StripeRedirect = z.infer<typeof StripeRedirect>
 
 const NOT_CONFIGURED = 'Billing is not set up on this server: Stripe is not configured.'
 
-function requireStripe(ctx: ServiceContext): StripeAccess {
-  if (!ctx.stripe) throw new Conflict(NOT_CONFIGURED)
-  return ctx.stripe
+async function requireStripe(ctx: ServiceContext): Promise<StripeAccess> {
+  const stripe = await ctx.stripe()
+  if (!stripe) throw new Conflict(NOT_CONFIGURED)
+  return stripe
 }
 
 async function ownedWorkspace(ctx: ServiceContext) {
@@ -102,7 +103,6 @@ async function ownedWorkspace(ctx: ServiceContext) {
 }
 
 function billingPage(ctx: ServiceContext, slug: string, query = ''): string {
-  if (!ctx.appUrl) throw new Error('ServiceContext.appUrl is needed for the URLs Stripe sends the person back to')
   return new URL(`/w/${slug}/settings/billing${query}`, ctx.appUrl).toString()
 }
 
@@ -114,7 +114,7 @@ function billingPage(ctx: ServiceContext, slug: string, query = ''): string {
 export async function startCheckout(ctx: ServiceContext, input: z.input<typeof StartCheckoutInput>): Promise<StripeRedirect> {
   const { attempt } = parseInput(StartCheckoutInput, input)
   const { workspace, billing } = await ownedWorkspace(ctx)
-  const stripe = requireStripe(ctx)
+  const stripe = await requireStripe(ctx)
   if (!stripe.pricePro) throw new Conflict(`${NOT_CONFIGURED} (STRIPE_PRICE_PRO is not set)`)
   if (planForStatus(billing?.status) === 'pro') throw new Conflict('This workspace is on Pro already. Use Manage billing to change it.')
   const customer = await ensureStripeCustomer({ db: ctx.db, stripe: stripe.client, now: ctx.now }, workspace)
@@ -140,7 +140,7 @@ export async function startCheckout(ctx: ServiceContext, input: z.input<typeof S
 /** Manage billing: a customer portal session for the workspace's Stripe customer, coming back to the billing page. */
 export async function openPortal(ctx: ServiceContext, _input: z.input<typeof OpenPortalInput> = {}): Promise<StripeRedirect> {
   const { workspace, billing } = await ownedWorkspace(ctx)
-  const stripe = requireStripe(ctx)
+  const stripe = await requireStripe(ctx)
   if (!billing?.stripeCustomerId) throw new Conflict('This workspace has no billing account yet. Upgrade first.')
   const session = await stripe.client.billingPortal.sessions.create({
     customer: billing.stripeCustomerId,

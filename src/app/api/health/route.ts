@@ -1,5 +1,5 @@
 // Liveness (src/server/http/health.ts).
-import { liveness } from '@/server/http/health'
+import { liveness } from '@/server/runtime/health'
 
 export const dynamic = 'force-dynamic'
 

@@ -3,7 +3,7 @@
 // say little ("string"), from a short table of plausible values by property; tests/unit/api-docs-examples.test.ts
 // parses every example with the operation's own schemas, so an example the API would refuse fails the build.
 import { STATUS_BY_CODE } from '@/server/http/problem'
-import { RETRY_MS } from '@/server/operations/to-event-stream'
+import { RETRY_MS } from '@/server/transports/to-event-stream'
 import { type JsonSchema, type OperationObject, type ReferenceOperation, refName } from './reference'
 
 const PROJECT_ID = '3f6c1d2e-8a4b-4c5d-9e7f-1a2b3c4d5e6f'

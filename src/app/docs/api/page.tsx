@@ -4,7 +4,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { config } from '@/server/config'
-import { buildOpenApiDocument } from '@/server/operations/openapi'
+import { buildOpenApiDocument } from '@/server/transports/openapi'
 import styles from './docs.module.css'
 import { Markdown } from './markdown'
 import { MethodBadge, OperationSection } from './operation-section'

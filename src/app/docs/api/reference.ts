@@ -1,6 +1,6 @@
 // The API reference's reading of the OpenAPI document: its operations grouped by tag, in the document's order, with
 // the parts the page shows (parameters, body, success answer) picked out once.
-import type { OpenApiDocument } from '@/server/operations/openapi'
+import type { OpenApiDocument } from '@/server/transports/openapi'
 
 export type JsonSchema = {
   type?: string | string[]

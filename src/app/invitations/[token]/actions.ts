@@ -1,7 +1,7 @@
 'use server'
-// Accepting an invitation: the operation adapted to a server action, landing in the workspace it joined.
-import { nextAction } from '@/server/operations/next'
 import { acceptInvitation } from '@/server/operations/workspaces'
+// Accepting an invitation: the operation adapted to a server action, landing in the workspace it joined.
+import { nextAction } from '@/server/runtime/next'
 
 export const acceptInvitationAction = nextAction(acceptInvitation, {
   revalidate: () => ['/dashboard'],

@@ -14,8 +14,8 @@ import {
   revokeOtherSessions,
   revokeSession,
 } from '@/server/operations/account-settings'
-import { nextAction } from '@/server/operations/next'
 import { getRuntime } from '@/server/runtime'
+import { nextAction } from '@/server/runtime/next'
 
 const PAGE = '/settings/account'
 const here = () => [PAGE]

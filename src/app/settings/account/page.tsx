@@ -9,7 +9,7 @@ import {
   RevokeSessionButton,
 } from '@/components/account-forms'
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { requireSession } from '@/server/operations/next'
+import { requireSession } from '@/server/runtime/next'
 import * as settings from '@/server/services/account-settings'
 import * as sessions from '@/server/services/sessions'
 import {

@@ -3,7 +3,7 @@
 import { notFound } from 'next/navigation'
 import { cache } from 'react'
 import { toAppError } from '@/server/errors'
-import { requireSession, sessionContext } from '@/server/operations/next'
+import { requireSession, sessionContext } from '@/server/runtime/next'
 import * as workspaces from '@/server/services/workspaces'
 
 /** Throws notFound() for a service's NOT_FOUND (matched by code: another bundle's class is not instanceof ours). */

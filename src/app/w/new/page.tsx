@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { CreateWorkspaceForm } from '@/components/workspace-forms'
-import { requireSession } from '@/server/operations/next'
+import { requireSession } from '@/server/runtime/next'
 import { createWorkspaceAction } from '../actions'
 
 export const metadata: Metadata = { title: 'New workspace' }

@@ -1,5 +1,5 @@
 // Readiness (src/server/http/health.ts).
-import { readiness } from '@/server/http/health'
+import { readiness } from '@/server/runtime/health'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,5 @@
 import { getMe } from '@/server/operations/accounts'
-import { apiRoutes } from '@/server/operations/route-deps'
+import { apiRoutes } from '@/server/runtime/api'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getMe)
 

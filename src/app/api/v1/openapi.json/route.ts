@@ -1,5 +1,5 @@
-// The OpenAPI document (src/server/operations/openapi-route.ts).
-import { openApiDocument } from '@/server/operations/openapi-route'
+// The OpenAPI document (src/server/runtime/openapi-route.ts).
+import { openApiDocument } from '@/server/runtime/openapi-route'
 
 export const GET = openApiDocument
 

@@ -1,5 +1,5 @@
 import { createProject, listProjects } from '@/server/operations/projects'
-import { apiRoutes } from '@/server/operations/route-deps'
+import { apiRoutes } from '@/server/runtime/api'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(listProjects, createProject)
 

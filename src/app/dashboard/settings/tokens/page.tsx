@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation'
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { requireSession } from '@/server/operations/next'
+import { requireSession } from '@/server/runtime/next'
 import * as workspaces from '@/server/services/workspaces'
 
 /** Tokens moved into each workspace: an old bookmark opens the first workspace's tokens page. */

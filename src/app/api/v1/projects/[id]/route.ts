@@ -1,5 +1,5 @@
 import { deleteProject, getProject, updateProject } from '@/server/operations/projects'
-import { apiRoutes } from '@/server/operations/route-deps'
+import { apiRoutes } from '@/server/runtime/api'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(getProject, updateProject, deleteProject)
 

@@ -1,5 +1,5 @@
-import { apiRoutes } from '@/server/operations/route-deps'
 import { listMembers } from '@/server/operations/workspaces'
+import { apiRoutes } from '@/server/runtime/api'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(listMembers)
 

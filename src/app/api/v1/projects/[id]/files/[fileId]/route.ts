@@ -1,5 +1,5 @@
 import { deleteFile, downloadFile } from '@/server/operations/files'
-import { apiRoutes } from '@/server/operations/route-deps'
+import { apiRoutes } from '@/server/runtime/api'
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoutes(downloadFile, deleteFile)
 

@@ -1,4 +1,6 @@
-// The project page's upload (session cookie, same origin): see src/server/operations/app-file-routes.ts.
-export { POST } from '@/server/operations/app-file-routes'
+// The project page's upload (session cookie, same origin): see src/server/transports/app-file-routes.ts.
+import { appFiles } from '@/server/runtime/api'
+
+export const { POST } = appFiles
 
 export const dynamic = 'force-dynamic'

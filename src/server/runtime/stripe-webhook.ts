@@ -1,13 +1,19 @@
 // The Stripe webhook bound to the runtime: the database, the signing secret, the billing worker's nudge. Next-free,
-// like operations/route-deps.ts; src/app/api/webhooks/stripe/route.ts re-exports it.
+// like runtime/api.ts; src/app/api/webhooks/stripe/route.ts re-exports it.
+import { handleStripeWebhook } from '../billing/webhook'
 import { toAppError } from '../errors'
 import { problemResponse } from '../http/problem'
 import { requestIdFrom } from '../http/request-id'
 import { log } from '../log'
-import { getApiRuntime, nudgeBillingWorker } from '../runtime'
-import { handleStripeWebhook } from './webhook'
+import { logged } from '../transports/api-call'
+import { getApiRuntime, nudgeBillingWorker } from './index'
 
-export async function stripeWebhook(request: Request): Promise<Response> {
+/** POST /api/webhooks/stripe, with the access line every API answer gets. */
+export function stripeWebhook(request: Request): Promise<Response> {
+  return logged(request, 'stripe.webhook', log, () => answerWebhook(request))
+}
+
+async function answerWebhook(request: Request): Promise<Response> {
   let runtime: Awaited<ReturnType<typeof getApiRuntime>>
   try {
     runtime = await getApiRuntime()

@@ -1,4 +1,4 @@
-// Binds the transport adapters to Next.js: the session cookie, cache revalidation and redirects.
+// Binds the transports to Next.js: the session cookie, cache revalidation and redirects.
 // Pages, actions and route files use these; tests use toAction/toRoute with their own deps instead.
 import { revalidatePath } from 'next/cache'
 import { headers } from 'next/headers'
@@ -6,12 +6,11 @@ import { redirect, unstable_rethrow } from 'next/navigation'
 import { cache } from 'react'
 import type { z } from 'zod'
 import { resolveActor } from '../auth/actor'
-import { passwordHasher } from '../auth/auth'
 import { log } from '../log'
-import { getRuntime, nudgeMailWorker, sessionUserId } from '../runtime'
-import type { ServiceContext } from '../services/context'
-import type { Operation } from './operation'
-import { type ActionDeps, type ActionOptions, failedAction, toAction } from './to-action'
+import type { Operation } from '../operations/operation'
+import { buildContext, type ServiceContext } from '../services/context'
+import { type ActionDeps, type ActionOptions, failedAction, toAction } from '../transports/to-action'
+import { getRuntime, sessionUserId } from './index'
 
 /**
  * Who is signing this request, resolved once per request: the root layout, a workspace's layout and its page each
@@ -36,17 +35,7 @@ const sessionActor = cache(async () => {
  */
 export async function sessionContext(workspace?: string): Promise<ServiceContext> {
   const { runtime, actor } = await sessionActor()
-  return {
-    db: runtime.database.db,
-    actor,
-    now: () => new Date(),
-    workspace,
-    appUrl: runtime.config.appUrl,
-    mailQueued: nudgeMailWorker,
-    passwords: await passwordHasher(runtime.auth),
-    // The SDK is loaded only where Stripe is configured, and only when a page or action of a session asks.
-    stripe: runtime.config.stripe ? (await import('../billing/stripe-client')).stripeAccess(runtime.config.stripe) : null,
-  }
+  return buildContext(actor, runtime.context, workspace)
 }
 
 /** For pages behind sign-in: the signed-in context, or a redirect to sign-in that comes back to `returnTo`. */
@@ -77,4 +66,4 @@ export function nextAction<I extends z.ZodType, O extends z.ZodType>(
 }
 
 /** The public API's route handlers for these operations (bound to the runtime, not to Next: see route-deps.ts). */
-export { apiRoutes } from './route-deps'
+export { apiRoutes } from './api'

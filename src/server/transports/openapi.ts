@@ -4,12 +4,12 @@ import { z } from 'zod'
 import { CORS_EXPOSED_HEADERS } from '../http/cors'
 import { STATUS_BY_CODE } from '../http/problem'
 import { REQUEST_ID_MAX_LENGTH, REQUEST_ID_PATTERN } from '../http/request-id'
+import type { HttpShape, Operation } from '../operations/operation'
+import { publicOperations } from '../operations/registry'
 import { INT4_MAX, UUID_LENGTH } from '../services/bounds'
 import type { Role } from '../services/context'
 import { FREE_TEXT_PATTERN } from '../services/text'
-import type { HttpShape, Operation } from './operation'
-import { publicOperations, streamOperations } from './registry'
-import { RETRY_MS, type StreamOperation } from './to-event-stream'
+import { RETRY_MS } from './to-event-stream'
 
 type JsonSchema = Record<string, unknown>
 type Components = { schemas: Record<string, JsonSchema> }
@@ -109,7 +109,7 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
 /** The input minus what does not travel in the body or query: path parameters and the If-Match version. */
 function transportedFields(op: Operation, http: HttpShape<unknown>): z.ZodType | null {
   if (!(op.input instanceof z.ZodObject)) return op.input
-  const omitted = new Set([...pathParams(http.path), 'expectedVersion'])
+  const omitted = new Set([...pathParams(http.path), 'expectedVersion', ...Object.keys(http.headers ?? {})])
   const kept = Object.entries(objectShape(op.input)).filter(([k]) => !omitted.has(k))
   return kept.length ? z.object(Object.fromEntries(kept)) : null
 }
@@ -155,7 +155,7 @@ export function statusesFor(op: Operation): number[] {
   const http = op.http
   if (!http) return []
   const statuses = [http.status, 401, 405, 429, 500, 503]
-  if (http.stream?.response === 'bytes') statuses.push(206, 304, 416)
+  if (http.answer === 'bytes') statuses.push(206, 304, 416)
   const hasBody = BODY_METHODS.has(http.method)
   if (http.method === 'GET' && http.etagVersion) statuses.push(304)
   if (hasBody) statuses.push(400, 413, 415)
@@ -181,7 +181,7 @@ function bytesResponses(status: number): unknown {
 
 function responsesFor(op: Operation, http: HttpShape<unknown>, components: Components) {
   const responses: Record<string, unknown> = {}
-  if (http.stream?.response === 'bytes') {
+  if (http.answer === 'bytes') {
     for (const status of statusesFor(op)) {
       responses[status] = [200, 206, 304, 416].includes(status)
         ? bytesResponses(status)
@@ -221,7 +221,7 @@ function responsesFor(op: Operation, http: HttpShape<unknown>, components: Compo
         headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
       }
     } else {
-      const upload = http.stream?.request ? UPLOAD_PROBLEM_DESCRIPTIONS[status] : undefined
+      const upload = http.body === 'multipart' ? UPLOAD_PROBLEM_DESCRIPTIONS[status] : undefined
       const description = status === 403 ? forbiddenFor(op) : (upload ?? PROBLEM_DESCRIPTIONS[status] ?? 'Error')
       responses[status] = problem(status, description, ...(PROBLEM_HEADERS[status] ?? []))
     }
@@ -266,7 +266,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
   }))
   const fields = transportedFields(op, http)
   let requestBody: unknown
-  if (http.stream?.request === 'multipart/form-data') {
+  if (http.body === 'multipart') {
     requestBody = {
       required: true,
       content: {
@@ -296,7 +296,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: rest, description })
     }
   }
-  if (http.stream?.response === 'bytes') {
+  if (http.answer === 'bytes') {
     parameters.push(
       {
         name: 'Range',
@@ -351,40 +351,52 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
 // What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
 const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
 
-/** A stream operation (to-event-stream.ts): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
-function streamOperationObject(op: StreamOperation, components: Components) {
-  const eventData = toSchema(op.eventData, 'output', components)
+/** An event-stream operation (`answer: 'events'`): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
+function streamOperationObject(op: Operation, http: HttpShape<unknown>, components: Components) {
+  const eventData = toSchema(http.eventData ?? z.unknown(), 'output', components)
+  const parameters: unknown[] = [
+    {
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', pattern: '^[0-9]{1,15}$', maxLength: 15 },
+      description: 'the id of the last event received: the stream resumes after it',
+    },
+  ]
+  const fields = transportedFields(op, http)
+  const query = (fields ? toSchema(fields, 'input', components) : {}) as { properties?: Record<string, JsonSchema>; required?: string[] }
+  for (const [name, schema] of Object.entries(query.properties ?? {})) {
+    const { description, ...rest } = schema
+    parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: rest, description })
+  }
+  const responses: Record<string, unknown> = {}
+  for (const status of statusesFor(op)) {
+    responses[status] =
+      status === 200
+        ? {
+            description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
+            headers: headerRefs(...COMMON_HEADERS),
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 },
+                'x-event-data': eventData,
+              },
+            },
+          }
+        : status === 403
+          ? problem(403, forbiddenFor(op))
+          : problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+  }
   return {
     operationId: op.name,
     summary: op.summary,
     tags: [op.tag],
-    description: `${op.description} ${whoMayCall(op)}`,
+    description: `${op.description ?? ''} ${whoMayCall(op)}`.trim(),
     security: [{ bearerAuth: [] }],
-    'x-required-scopes': [op.scope],
+    'x-required-scopes': op.scope ? [op.scope] : [],
     'x-twofold-role': op.role,
-    parameters: [
-      {
-        name: 'Last-Event-ID',
-        in: 'header',
-        required: false,
-        schema: { type: 'string', pattern: '^[0-9]{1,15}$', maxLength: 15 },
-        description: 'the id of the last event received: the stream resumes after it',
-      },
-    ],
-    responses: {
-      200: {
-        description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
-        headers: headerRefs(...COMMON_HEADERS),
-        content: {
-          'text/event-stream': { schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 }, 'x-event-data': eventData },
-        },
-      },
-      401: problem(401, PROBLEM_DESCRIPTIONS[401] ?? 'Error', 'WWW-Authenticate'),
-      403: problem(403, 'The token lacks the required scope'),
-      429: problem(429, PROBLEM_DESCRIPTIONS[429] ?? 'Error', 'Retry-After'),
-      500: problem(500, PROBLEM_DESCRIPTIONS[500] ?? 'Error'),
-      503: problem(503, PROBLEM_DESCRIPTIONS[503] ?? 'Error', 'Retry-After'),
-    },
+    parameters,
+    responses,
   }
 }
 
@@ -396,17 +408,14 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Files: 'Files on a project: upload (multipart, checked by content and against the plan’s size limit), list, download, delete.',
 }
 
-export function buildOpenApiDocument(
-  ops: readonly Operation[] = publicOperations,
-  options: { serverUrl?: string; streams?: readonly StreamOperation[] } = {},
-) {
+export function buildOpenApiDocument(ops: readonly Operation[] = publicOperations, options: { serverUrl?: string } = {}) {
   const components: Components = { schemas: {} }
   const paths: Record<string, Record<string, unknown>> = {}
   for (const op of ops) {
     if (!op.http) continue
-    paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: operationObject(op, op.http, components) }
+    const object = op.http.answer === 'events' ? streamOperationObject(op, op.http, components) : operationObject(op, op.http, components)
+    paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: object }
   }
-  for (const op of options.streams ?? streamOperations) paths[op.http.path] = { get: streamOperationObject(op, components) }
   return {
     openapi: '3.1.0',
     info: {
@@ -416,7 +425,7 @@ export function buildOpenApiDocument(
         'The Twofold public API. Authenticate with an API token sent as `Authorization: Bearer tf_…`; create one in the app, in the settings of the workspace it is for. A token belongs to that workspace and acts with the role its creator holds there (owner, admin or member), read on every request: demote or remove the member and their tokens can do less, or nothing, at once. Errors are RFC 9457 problem+json documents.',
     },
     servers: [{ url: options.serverUrl ?? 'http://localhost:3000', 'x-internal': false }],
-    tags: [...new Set([...ops, ...(options.streams ?? streamOperations)].map((op) => op.tag))].map((name) => ({
+    tags: [...new Set(ops.map((op) => op.tag))].map((name) => ({
       name,
       description: TAG_DESCRIPTIONS[name] ?? name,
     })),

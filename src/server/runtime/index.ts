@@ -1,21 +1,26 @@
 // The composition root: builds the database, auth and rate limiters once per process and hands them to adapters.
-import type { SignInLimits } from './auth/accounts'
-import type { Auth } from './auth/auth'
-import type { PasswordResetLimits } from './auth/password-reset'
-import type { BackgroundWorker } from './background-worker'
-import type { BillingWorker } from './billing/worker'
-import { type Config, config } from './config'
-import { type Database, openDatabase } from './db/client'
-import { startPurgeWorker } from './files/purge'
-import { createStorage, type FileStorage } from './files/storage'
-import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from './http/rate-limit'
-import { endAllStreams } from './live/open-streams'
-import { flushLogs, log } from './log'
-import { mailTransportFor } from './mail/transport'
-import { type MailWorker, startMailWorker } from './mail/worker'
-import { seedDemo } from './seed'
-import { AUTH_CHANGED, TokenCache } from './services/token-cache'
-import { TokenUsage } from './services/token-usage'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { SignInLimits } from '../auth/accounts'
+import type { Auth } from '../auth/auth'
+import type { PasswordResetLimits } from '../auth/password-reset'
+import type { BackgroundWorker } from '../background-worker'
+import type { BillingWorker } from '../billing/worker'
+import { type Config, config } from '../config'
+import { type Database, openDatabase } from '../db/client'
+import { localStorage } from '../files/local-storage'
+import { startPurgeWorker } from '../files/purge'
+import { createStorage, type FileStorage } from '../files/storage'
+import { createBatchedRateLimiter, createRateLimiter, type RateLimiter } from '../http/rate-limit'
+import { endAllStreams } from '../live/open-streams'
+import { flushLogs, log } from '../log'
+import { mailTransportFor } from '../mail/transport'
+import { type MailWorker, startMailWorker } from '../mail/worker'
+import { seedDemo } from '../seed'
+import type { ContextDeps } from '../services/context'
+import { AUTH_CHANGED, TokenCache } from '../services/token-cache'
+import { TokenUsage } from '../services/token-usage'
 
 export type Limits = {
   /** Public API requests per token. */
@@ -37,8 +42,15 @@ export type CoreRuntime = {
   database: Database
   tokenCache?: TokenCache
   tokenUsage?: TokenUsage
-  /** Where uploaded files' bytes live (absent in tests that build their own runtime without files). */
-  storage?: FileStorage
+  /** Where uploaded files' bytes live. */
+  storage: FileStorage
+  /** What every service context is built with (services/context.ts#buildContext). */
+  context: ContextDeps
+  /**
+   * Better Auth, loaded on the first call rather than at start: its modules take a third of a second to load, and
+   * the public API (bearer tokens only) and the health checks never need it, so an API-only instance never loads it.
+   */
+  loadAuth(): Promise<Auth>
 }
 /** The core and Better Auth, which the app's pages and actions need for sessions. */
 export type SharedRuntime = CoreRuntime & { auth: Auth }
@@ -65,14 +77,10 @@ export function createLimits(database: Database): Limits {
 async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
   const database = await openDatabase(cfg.database)
   try {
-    const core: CoreRuntime = {
-      config: cfg,
-      database,
-      tokenCache: listeningTokenCache(database),
-      tokenUsage: new TokenUsage(database.db),
-      storage: await createStorage(cfg.files),
-    }
-    if (cfg.seedDemo) await seedDemo({ database, auth: await createAuthFor(core) })
+    const core = assemble(cfg, database, await createStorage(cfg.files))
+    core.tokenCache = listeningTokenCache(database)
+    core.tokenUsage = new TokenUsage(database.db)
+    if (cfg.seedDemo) await seedDemo({ auth: await core.loadAuth(), deps: core.context })
     log.info('runtime ready', { database: database.kind })
     return core
   } catch (error) {
@@ -83,12 +91,42 @@ async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
 }
 
 /**
- * Better Auth, loaded on first use rather than at start: its modules take a third of a second to load, and the
- * public API (bearer tokens only) and the health checks never need it, so an API-only instance never loads it and
- * the app is ready sooner.
+ * The runtime's parts from an open database and storage. Better Auth (and with it the password hasher) and the
+ * Stripe SDK load on first use: an API-only instance never needs the first, and most requests never need the second.
  */
-async function createAuthFor({ database, config: cfg }: CoreRuntime): Promise<Auth> {
-  const { createAuth } = await import('./auth/auth')
+function assemble(cfg: Config, database: Database, storage: FileStorage, loadAuth = once(() => createAuthFor(cfg, database))): CoreRuntime {
+  const hasher = once(async () => (await import('../auth/auth')).passwordHasher(await loadAuth()))
+  const stripe = once(async () => (cfg.stripe ? (await import('../billing/stripe-client')).stripeAccess(cfg.stripe) : null))
+  const context: ContextDeps = {
+    db: database.db,
+    now: () => new Date(),
+    appUrl: cfg.appUrl,
+    mailQueued: nudgeMailWorker,
+    passwords: {
+      hash: async (password) => (await hasher()).hash(password),
+      verify: async (data) => (await hasher()).verify(data),
+    },
+    stripe,
+    storage,
+    notifications: database.notifications,
+  }
+  return { config: cfg, database, storage, context, loadAuth }
+}
+
+/** `load` run once, on the first call; a failure is not kept, so the next call tries again. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined
+      throw error
+    })
+    return loading
+  }
+}
+
+async function createAuthFor(cfg: Config, database: Database): Promise<Auth> {
+  const { createAuth } = await import('../auth/auth')
   return createAuth(database.db, cfg, nudgeMailWorker)
 }
 
@@ -102,7 +140,7 @@ function listeningTokenCache(database: Database): TokenCache {
 /** A runtime of its own, outside the app (scripts such as db:seed). */
 export async function createRuntime(cfg: Config): Promise<Runtime> {
   const core = await openCoreRuntime(cfg)
-  return { ...core, auth: await createAuthFor(core), limits: createLimits(core.database) }
+  return { ...core, auth: await core.loadAuth(), limits: createLimits(core.database) }
 }
 
 // The shared part is kept on globalThis: Next loads this module in several bundles (instrumentation, route
@@ -110,13 +148,11 @@ export async function createRuntime(cfg: Config): Promise<Runtime> {
 // be opened exactly once. Each bundle has its own copy of the error classes, though, so the rate limiters,
 // which throw them, are built per copy: a RATE_LIMITED thrown into an action must be that action's RateLimited.
 const RUNTIME = Symbol.for('twofold.runtime')
-const AUTH = Symbol.for('twofold.auth')
 const MAIL_WORKER = Symbol.for('twofold.mail-worker')
 const BILLING_WORKER = Symbol.for('twofold.billing-worker')
 const PURGE_WORKER = Symbol.for('twofold.file-purge-worker')
 type Holder = {
   [RUNTIME]?: Promise<CoreRuntime>
-  [AUTH]?: Promise<Auth>
   [MAIL_WORKER]?: MailWorker
   [BILLING_WORKER]?: Promise<BillingWorker | null>
   [PURGE_WORKER]?: BackgroundWorker
@@ -150,12 +186,7 @@ export async function getApiRuntime(): Promise<ApiRuntime> {
 /** What the app's pages and actions run on: the API's runtime and Better Auth, loaded on the first call. */
 export async function getRuntime(): Promise<Runtime> {
   const core = await getCoreRuntime()
-  const holder = globalThis as Holder
-  holder[AUTH] ??= createAuthFor(core).catch((error: unknown) => {
-    holder[AUTH] = undefined
-    throw error
-  })
-  return { ...core, auth: await holder[AUTH], limits: limitsFor(core.database) }
+  return { ...core, auth: await core.loadAuth(), limits: limitsFor(core.database) }
 }
 
 /**
@@ -189,8 +220,8 @@ function startBillingWorkerOnce({ config: cfg, database }: CoreRuntime): void {
   const stripeConfig = cfg.stripe
   holder[BILLING_WORKER] = (async () => {
     const [{ createStripeClient }, { startBillingWorker }] = await Promise.all([
-      import('./billing/stripe-client'),
-      import('./billing/worker'),
+      import('../billing/stripe-client'),
+      import('../billing/worker'),
     ])
     const stripe = createStripeClient(stripeConfig)
     if (!stripe || shuttingDown) return null
@@ -274,7 +305,6 @@ async function closeRuntime(): Promise<void> {
   const holder = globalThis as Holder
   const opening = holder[RUNTIME]
   holder[RUNTIME] = undefined
-  holder[AUTH] = undefined
   const shared = await opening?.catch(() => undefined)
   if (!shared) return
   const worker = holder[MAIL_WORKER]
@@ -325,12 +355,16 @@ export async function sessionUserId(auth: Auth, headers: Headers): Promise<{ use
 }
 
 /**
- * Tests only: makes getRuntime() answer with `shared` (and `limits`, if given, for its database), so the real
- * route modules under src/app run on a test's own database. Never called by the app.
+ * Tests only: makes getRuntime() answer with a runtime on the test's own database and Better Auth (and `limits`, if
+ * given, for its database), so the real route modules under src/app run there. Never called by the app.
  */
-export function setRuntimeForTests(shared: SharedRuntime, limits?: Limits): void {
+export function setRuntimeForTests(
+  parts: { config: Config; database: Database; auth: Auth; storage?: FileStorage },
+  limits?: Limits,
+): void {
+  const storage = parts.storage ?? localStorage(mkdtempSync(path.join(tmpdir(), 'twofold-runtime-files-')))
+  const core = assemble(parts.config, parts.database, storage, async () => parts.auth)
   const holder = globalThis as Holder
-  holder[RUNTIME] = Promise.resolve(shared)
-  holder[AUTH] = Promise.resolve(shared.auth)
-  if (limits) limitsOf.set(shared.database, limits)
+  holder[RUNTIME] = Promise.resolve(core)
+  if (limits) limitsOf.set(parts.database, limits)
 }

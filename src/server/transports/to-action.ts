@@ -5,10 +5,10 @@ import type { z } from 'zod'
 import { AppError, toAppError, ValidationError } from '../errors'
 import { type ActionResult, actionError } from '../http/action-result'
 import type { Logger } from '../log'
+import type { Operation } from '../operations/operation'
 import { requireScope, requireUserId, type ServiceContext } from '../services/context'
 import { parseInput } from '../services/parse'
 import { echoValues, submittedFormInput } from './form-values'
-import type { Operation } from './operation'
 
 export type ActionDeps = {
   /**

@@ -2,10 +2,10 @@
 // API-only server).
 import { migrationsCurrent } from '../db/client'
 import { toAppError, Unavailable } from '../errors'
+import { problemResponse } from '../http/problem'
+import { requestIdFrom } from '../http/request-id'
 import { log } from '../log'
-import { getApiRuntime, isDraining } from '../runtime'
-import { problemResponse } from './problem'
-import { requestIdFrom } from './request-id'
+import { getApiRuntime, isDraining } from './index'
 
 const NO_STORE = () => new Headers({ 'Cache-Control': 'no-store' })
 

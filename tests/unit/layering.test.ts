@@ -42,7 +42,11 @@ const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
     why: 'services sit below the declarations, the transports and the runtime',
   },
   { layer: 'db', forbidden: FRAMEWORK, why: 'the database layer is plain Drizzle' },
-  { layer: 'db', forbidden: /^\.\.\/(services|operations|transports|runtime|live|http|auth)(\/|$)/, why: 'the database layer sits at the bottom' },
+  {
+    layer: 'db',
+    forbidden: /^\.\.\/(services|operations|transports|runtime|live|http|auth)(\/|$)/,
+    why: 'the database layer sits at the bottom',
+  },
   { layer: 'mail', forbidden: FRAMEWORK, why: 'the mailer runs in the worker, off any request, and is called by services' },
   {
     layer: 'mail',

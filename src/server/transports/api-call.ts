@@ -162,13 +162,14 @@ export function apiCall(
       const actor = await callerOf(request, op, deps, runtime, options)
       const budget = budgetOf(actor, request, runtime.limits)
       copyHeaders(rateLimitHeaders(await budget.limiter.consume(budget.key)), headers)
+      const ownOrigin = options.ownOrigin ?? (op.http?.sessions ? 'if-sent' : undefined)
+      const foreign = ownOrigin !== undefined && !fromOwnOrigin(request.headers, runtime.context.appUrl, ownOrigin)
+      // A route only the app's pages may post to refuses another origin whoever is calling: it says nothing of sessions.
+      if (foreign && ownOrigin === 'required') throw new Forbidden('Do this from the app’s own pages.')
       if (actor.type !== 'user') {
         throw new Unauthenticated(options.accept === 'session' ? undefined : 'Send a valid API token: Authorization: Bearer tf_…')
       }
-      const ownOrigin = options.ownOrigin ?? (op.http?.sessions ? 'if-sent' : undefined)
-      if (actor.via === 'session' && ownOrigin && !fromOwnOrigin(request.headers, runtime.context.appUrl, ownOrigin)) {
-        throw new Forbidden('Do this from the app’s own pages, or with an API token.')
-      }
+      if (foreign && actor.via === 'session') throw new Forbidden('Do this from the app’s own pages, or with an API token.')
       if (op.scope) requireScope(actor, op.scope)
       // A session names its workspace (the app's path, or ?workspace= on a stream); a token works in its own.
       const workspace = actor.via === 'session' ? (options.workspace ?? url.searchParams.get('workspace') ?? undefined) : undefined

@@ -1,13 +1,30 @@
 // The dev mailbox: in development, every e-mail the app sent (with no SMTP_URL, the outbox is the mailbox).
 // Development only (a *.dev.tsx page: `next dev` compiles it, a production build has no such page), since it would show
 // anyone every message the app sends.
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { recentMail } from '@/dev/mailbox'
 import { getRuntime } from '@/server/runtime'
 
 export const dynamic = 'force-dynamic'
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
+// A link ends before trailing punctuation, as in "open https://…/x." at the end of a sentence.
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]])/
+
+/** A plain-text body with its http(s) links made clickable; everything else stays text (React escapes it). */
+function linkified(text: string) {
+  // split() with a capturing group puts each URL at an odd index.
+  return text.split(URL_IN_TEXT).map((part, i) =>
+    i % 2 === 1 ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text, never reordered
+      <a key={i} href={part}>
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  )
+}
 
 export default async function DevMailboxPage() {
   return unlessUnavailable('/dev/mailbox', Mailbox)
@@ -34,12 +51,12 @@ async function Mailbox() {
             <li key={message.id} className="card">
               <h2>{message.subject}</h2>
               <p>
-                To <strong>{message.to}</strong> ·{' '}
-                <time dateTime={message.createdAt.toISOString()}>{dateFormat.format(message.createdAt)} UTC</time> · {message.status}
+                To <strong>{message.to}</strong> · <LocalTime iso={message.createdAt} /> · {message.status}
                 {message.status !== 'sent' && ` after ${message.attempts} attempt(s)`}
                 {message.lastError && ` (${message.lastError})`}
               </p>
-              <pre>{message.text}</pre>
+              {/* Long lines (a link's token) wrap instead of widening the page. */}
+              <pre className="whitespace-pre-wrap [overflow-wrap:anywhere]">{linkified(message.text)}</pre>
               <p>
                 <a href={`/api/dev/mailbox/${message.id}`} target="_blank" rel="noopener noreferrer">
                   View the HTML version

@@ -39,7 +39,7 @@ export function UsageNote({
   )
 }
 
-/** "US$12.00 a month", in the price's own currency; Intl knows each currency's minor unit (cents, none for yen). */
+/** "$12.00 a month", in the price's own currency; Intl knows each currency's minor unit (cents, none for yen). */
 export function priceText(price: PlanPrice): string {
   const format = new Intl.NumberFormat('en', { style: 'currency', currency: price.currency.toUpperCase() })
   const amount = format.format(price.unitAmount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2))

@@ -3,7 +3,7 @@
 // light and dark. Screenshots of every page at both widths are kept as test artifacts (testInfo.outputPath).
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Page, test } from '@playwright/test'
-import { confirmOpener, createToken, signUp, submit } from './support'
+import { confirmOpener, createToken, signUp, statusIn, submit, upgradeToPro } from './support'
 
 const WIDTHS = [
   { name: 'phone', width: 390, height: 844 },
@@ -76,4 +76,35 @@ test('revoking a token needs its confirmation: the box unticked, nothing is revo
   await page.getByRole('checkbox', { name: 'Revoke this token' }).check()
   await submit(page.getByRole('button', { name: 'Revoke token' }))
   await expect(page.getByRole('listitem').filter({ hasText: 'Careful' })).toContainText('Revoked')
+})
+
+test('plans: a badge in the workspace bar, usage beside the forms that consume it, the plans side by side with Pro’s price', async ({
+  page,
+}) => {
+  test.slow()
+  const person = await signUp(page)
+  const bar = page.getByTestId('workspace-bar')
+  await expect(bar).toContainText('Free plan')
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^0 of 3 projects on Free\./)
+  await page.getByLabel('Name').fill('Counted')
+  await submit(page.getByRole('button', { name: 'Create project' }))
+  await expect(statusIn(page)).toHaveText('Project created.')
+  await page.goto(`/w/${person.workspace}`)
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^1 of 3 projects on Free\./)
+  await page.goto(`/w/${person.workspace}/settings/members`)
+  await expect(page.getByTestId('usage-seats')).toContainText('1 of 3 seats on Free (open invitations hold a seat).')
+
+  await page.goto(`/w/${person.workspace}/settings/billing`)
+  // One heading for the plan, not "Plan" over "Plan".
+  await expect(page.getByRole('heading', { name: 'Plan', exact: true })).toHaveCount(0)
+  await expect(page.getByRole('heading', { level: 2 }).first()).toHaveText(/ is on Free$/)
+  await expect(page.getByTestId('usage')).toContainText('1 of 3 projects, 1 of 3 seats')
+  // Free and Pro side by side, Pro at the price the configured Stripe price has (the stand-in's).
+  await expect(page.getByRole('heading', { level: 3 })).toHaveText(['Free Current plan', 'Pro'])
+  await expect(page.getByTestId('price-pro')).toHaveText('$12.00 a month')
+
+  await upgradeToPro(page, person.workspace)
+  await expect(bar).toContainText('Pro plan')
+  await page.goto(`/w/${person.workspace}`)
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^1 project on Pro\./)
 })

@@ -84,7 +84,7 @@ export type StandInOptions = {
 }
 
 const MONTH_SECONDS = 30 * 24 * 60 * 60
-/** What every price costs in the stand-in: US$12.00 a month. */
+/** What every price costs in the stand-in: 12.00 USD a month. */
 export const STANDIN_PRICE = { currency: 'usd', unitAmount: 1200 } as const
 const SUBSCRIPTION_STATUSES = new Set([
   'incomplete',

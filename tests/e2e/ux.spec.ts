@@ -108,3 +108,34 @@ test('plans: a badge in the workspace bar, usage beside the forms that consume i
   await page.goto(`/w/${person.workspace}`)
   await expect(page.getByTestId('usage-projects')).toHaveText(/^1 project on Pro\./)
 })
+
+test('a project without a description: name and date on lines of their own; the file input styled like the other inputs', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  const person = await signUp(page)
+  await page.getByLabel('Name').fill('Live in prod')
+  await submit(page.getByRole('button', { name: 'Create project' }))
+  await expect(statusIn(page)).toHaveText('Project created.')
+  await page.goto(`/w/${person.workspace}`)
+  const item = page.locator('.project-list li').filter({ hasText: 'Live in prod' })
+  const link = await item.getByRole('link', { name: 'Live in prod' }).boundingBox()
+  const created = await item.getByText(/^Created /).boundingBox()
+  expect(link && created && created.y >= link.y + link.height, 'the date starts below the name').toBe(true)
+  // Its date is the one format, in <time datetime>.
+  await expect(item.locator('time[datetime]')).toHaveCount(1)
+
+  await item.getByRole('link', { name: 'Live in prod' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Live in prod')
+  const look = (selector: string) =>
+    page.locator(selector).evaluate((el) => {
+      const style = getComputedStyle(el)
+      return { border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`, radius: style.borderTopLeftRadius }
+    })
+  expect(await look('#field-file')).toEqual(await look('#field-name'))
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.reload()
+    if (javaScriptEnabled) expect(await seriousViolations(page), `project page (${colorScheme})`).toEqual([])
+  }
+})

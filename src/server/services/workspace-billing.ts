@@ -10,10 +10,7 @@ import { requireRole } from './access'
 import { ensureStripeCustomer } from './billing'
 import { requireSessionUser, type ServiceContext, type StripeAccess } from './context'
 import { parseInput } from './parse'
-import { PLANS, type PlanId, planForStatus } from './plans'
-
-/** Statuses in which a payment has failed: the workspace shows a banner until it is paid (or the plan ends). */
-export const PAYMENT_FAILED_STATUSES = ['past_due', 'unpaid'] as const
+import { isPaymentFailed, PLANS, type PlanId, planForStatus } from './plans'
 
 export type BillingOverview = {
   plan: PlanId
@@ -118,10 +115,6 @@ export async function proPrice(ctx: ServiceContext): Promise<PlanPrice | null> {
   }
   priceCache.set(stripe, { price, until: now + (price ? PRICE_KEPT_MS : PRICE_RETRY_MS) })
   return price
-}
-
-export function isPaymentFailed(status: string | null): boolean {
-  return (PAYMENT_FAILED_STATUSES as readonly (string | null)[]).includes(status)
 }
 
 /** For the frame of every workspace page: the plan's badge and the failed-payment banner. Any member may know them. */

@@ -109,7 +109,7 @@ test('plans: a badge in the workspace bar, usage beside the forms that consume i
   await expect(page.getByTestId('usage-projects')).toHaveText(/^1 project on Pro\./)
 })
 
-test('a project without a description: name and date on lines of their own; the file input styled like the other inputs', async ({
+test('a project without a description: name and date on lines of their own; the file input styled like the others; dates in one format', async ({
   page,
   javaScriptEnabled,
 }) => {
@@ -133,9 +133,23 @@ test('a project without a description: name and date on lines of their own; the 
       return { border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`, radius: style.borderTopLeftRadius }
     })
   expect(await look('#field-file')).toEqual(await look('#field-name'))
+  // A file's date is in the same format as a project's, in <time datetime>.
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') })
+  await page.getByRole('button', { name: 'Upload', exact: true }).click()
+  await expect(statusIn(page)).toHaveText(javaScriptEnabled ? 'Uploaded notes.txt.' : 'File uploaded.')
+  const fileRow = page.getByRole('row', { name: /notes\.txt/ })
+  await expect(fileRow.locator('time[datetime]')).toHaveCount(1)
+  // Rendered in UTC on the server (said so), then in the viewer's zone once the page runs.
+  if (javaScriptEnabled) await expect(fileRow.locator('time')).not.toContainText('UTC')
+  else await expect(fileRow.locator('time')).toContainText('UTC')
+  const projectPage = page.url()
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
-    await page.reload()
+    await page.goto(projectPage)
     if (javaScriptEnabled) expect(await seriousViolations(page), `project page (${colorScheme})`).toEqual([])
   }
+
+  // The account page's sessions: the same format, in <time datetime>.
+  await page.goto('/settings/account')
+  await expect(page.getByRole('region', { name: 'Where you are signed in' }).locator('time[datetime]').first()).toBeVisible()
 })

@@ -3,25 +3,21 @@
 // anyone every message the app sends.
 import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { recentMail } from '@/dev/mailbox'
+import { recentMail, textWithLinks } from '@/dev/mailbox'
 import { getRuntime } from '@/server/runtime'
 
 export const dynamic = 'force-dynamic'
 
-// A link ends before trailing punctuation, as in "open https://…/x." at the end of a sentence.
-const URL_IN_TEXT = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]])/
-
-/** A plain-text body with its http(s) links made clickable; everything else stays text (React escapes it). */
+/** A plain-text body with its links clickable; everything else stays text (React escapes it). */
 function linkified(text: string) {
-  // split() with a capturing group puts each URL at an odd index.
-  return text.split(URL_IN_TEXT).map((part, i) =>
-    i % 2 === 1 ? (
+  return textWithLinks(text).map((part, i) =>
+    part.href ? (
       // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text, never reordered
-      <a key={i} href={part}>
-        {part}
+      <a key={i} href={part.href}>
+        {part.text}
       </a>
     ) : (
-      part
+      part.text
     ),
   )
 }

@@ -31,7 +31,7 @@ export function UsageNote({
 }) {
   const full = Number.isFinite(allowed) && used >= allowed
   return (
-    <p className="hint" data-testid={`usage-${what}`}>
+    <p className="hint mt-3" data-testid={`usage-${what}`}>
       {usageText(used, allowed, what)} on {planName}
       {what === 'seats' && Number.isFinite(allowed) && ' (open invitations hold a seat)'}.{' '}
       {full && (billingHref ? <Link href={billingHref}>Upgrade to Pro for more</Link> : 'Ask an owner to upgrade the workspace for more.')}

@@ -102,6 +102,7 @@ test('plans: a badge in the workspace bar, usage beside the forms that consume i
   // Free and Pro side by side, Pro at the price the configured Stripe price has (the stand-in's).
   await expect(page.getByRole('heading', { level: 3 })).toHaveText(['Free Current plan', 'Pro'])
   await expect(page.getByTestId('price-pro')).toHaveText('$12.00 a month')
+  await expect(page.getByTestId('price-free')).toHaveText('$0.00 a month')
 
   await upgradeToPro(page, person.workspace)
   await expect(bar).toContainText('Pro plan')

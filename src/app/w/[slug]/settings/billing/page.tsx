@@ -27,6 +27,13 @@ const STATUS_NAMES: Record<string, string> = {
 
 const PLAN_IDS: PlanId[] = ['free', 'pro']
 
+/** What a plan costs: Free is nothing (in Pro's currency when Stripe said it); Pro is Stripe's price, if known. */
+function planPrice(id: PlanId, price: billing.PlanPrice | null, configured: boolean): string {
+  if (id === 'free') return price ? priceText({ ...price, unitAmount: 0 }) : 'No charge'
+  if (price) return priceText(price)
+  return configured ? 'Priced at checkout' : 'Not available here'
+}
+
 type SearchParams = Promise<{ checkout?: string | string[]; waited?: string | string[] }>
 
 /**
@@ -140,7 +147,7 @@ async function Billing(slug: string, searchParams: SearchParams) {
                   {plan.name} {current && <Badge variant="primary">Current plan</Badge>}
                 </h3>
                 <p className="mt-1 mb-3 text-xl font-bold" data-testid={`price-${id}`}>
-                  {id === 'free' ? 'Free' : price ? priceText(price) : configured ? 'Priced at checkout' : 'Not available here'}
+                  {planPrice(id, price, configured)}
                 </p>
                 <ul className="m-0 mb-4 list-disc ps-5 text-sm">
                   <li>{Number.isFinite(plan.projects) ? `${plan.projects} projects` : 'Unlimited projects'}</li>

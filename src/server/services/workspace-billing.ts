@@ -86,6 +86,7 @@ export type PlanPrice = { unitAmount: number; currency: string; interval: string
 
 const PRICE_KEPT_MS = 10 * 60_000
 const PRICE_RETRY_MS = 60_000
+const PRICE_TIMEOUT_MS = 3_000
 const priceCache = new WeakMap<StripeAccess, { price: PlanPrice | null; until: number }>()
 
 /**
@@ -101,7 +102,8 @@ export async function proPrice(ctx: ServiceContext): Promise<PlanPrice | null> {
   if (kept && kept.until > now) return kept.price
   let price: PlanPrice | null = null
   try {
-    const found = await stripe.client.prices.retrieve(stripe.pricePro)
+    // One short try: the page renders without the price rather than wait on Stripe's retries.
+    const found = await stripe.client.prices.retrieve(stripe.pricePro, {}, { timeout: PRICE_TIMEOUT_MS, maxNetworkRetries: 0 })
     if (found.unit_amount !== null) {
       price = {
         unitAmount: found.unit_amount,

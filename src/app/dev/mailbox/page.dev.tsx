@@ -33,7 +33,7 @@ async function Mailbox() {
     <main>
       <title>Dev mailbox</title>
       <h1>Dev mailbox</h1>
-      <p className="hint">
+      <p className="hint mb-4">
         {cfg.mail.smtpUrl
           ? 'SMTP_URL is set: these messages also went to that server.'
           : 'Every e-mail the app sends in development lands here; set SMTP_URL to send real mail.'}{' '}

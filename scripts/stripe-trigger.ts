@@ -26,10 +26,27 @@ const response = await fetch(`${appUrl}/api/dev/stripe/trigger`, {
   process.exit(1)
 })
 const body = await response.text()
-// Our own 404 (no such workspace) is a problem document; Next's page for a path it does not have is not.
-if (response.status === 404 && !response.headers.get('content-type')?.includes('application/problem+json')) {
+const isProblem = response.headers.get('content-type')?.includes('application/problem+json') ?? false
+// Next's page for a path it does not have is not a problem document; our own answers (no such workspace, no
+// subscription yet, a bad event name) are, and say what went wrong.
+if (response.status === 404 && !isProblem) {
   console.error('The app has no /api/dev/stripe/trigger: it exists only under `npm run dev`, never in a production build.')
   process.exit(1)
 }
+if (!response.ok) {
+  console.error(isProblem ? problemText(body) : `The app answered ${response.status}: ${body}`)
+  process.exit(1)
+}
 console.log(body)
-if (!response.ok) process.exit(1)
+
+/** "Workspace acme not found.", with each field's message for a validation failure. */
+function problemText(text: string): string {
+  try {
+    const problem: { detail?: unknown; title?: unknown; errors?: Record<string, unknown> } = JSON.parse(text)
+    const lines = [String(problem.detail ?? problem.title ?? text)]
+    for (const [field, messages] of Object.entries(problem.errors ?? {})) lines.push(`  ${field}: ${[messages].flat().join(' ')}`)
+    return lines.join('\n')
+  } catch {
+    return text
+  }
+}

@@ -57,6 +57,8 @@ export function describeActivity(item: ActivityItem): string {
       return `${who} deleted file ${quoted}`
     case 'plan.changed':
       return describePlanChange(plan, status)
+    case 'payment.recovered':
+      return `The failed payment went through: the workspace is on ${plan ? (PLAN_NAMES[plan] ?? plan) : 'Pro'}`
     default:
       return `${who}: ${item.kind}${quoted ? ` ${quoted}` : ''}`
   }

@@ -6,11 +6,11 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useRef, useState } from 'react'
 import type { ActivityItem } from '@/server/services/activity-feed'
 import { describeActivity } from './activity-text'
+import { LocalTime } from './ui/local-time'
 
 const SHOWN = 8
 // Several changes in a burst (an API client creating ten projects) cost one refresh, not ten.
 const REFRESH_DELAY_MS = 250
-const timeFormat = new Intl.DateTimeFormat('en', { timeStyle: 'short', timeZone: 'UTC' })
 
 export function LiveActivity({ workspace, initial }: { workspace: string; initial: ActivityItem[] }) {
   const router = useRouter()
@@ -56,7 +56,10 @@ export function LiveActivity({ workspace, initial }: { workspace: string; initia
         <ul className="activity-list" aria-live="polite">
           {items.map((item) => (
             <li key={item.id}>
-              {describeActivity(item)} <span className="meta">{timeFormat.format(new Date(item.createdAt))} UTC</span>
+              {describeActivity(item)}{' '}
+              <span className="meta">
+                <LocalTime iso={item.createdAt} />
+              </span>
             </li>
           ))}
         </ul>

@@ -35,3 +35,15 @@ export async function mailHtml(db: Db, id: string): Promise<string | null> {
   const [row] = await db.select({ html: outbox.html }).from(outbox).where(eq(outbox.id, id))
   return row?.html ?? null
 }
+
+// A link ends before trailing punctuation, as in "open https://…/x." at the end of a sentence.
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]])/
+
+/** A plain-text body cut into text and http(s) links, for the mailbox page to make the links clickable. */
+export function textWithLinks(text: string): { text: string; href?: string }[] {
+  // split() with a capturing group puts each URL at an odd index.
+  return text
+    .split(URL_IN_TEXT)
+    .map((part, i) => (i % 2 === 1 ? { text: part, href: part } : { text: part }))
+    .filter((part) => part.text !== '')
+}

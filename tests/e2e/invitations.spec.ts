@@ -121,7 +121,10 @@ test('a revoked invitation says it was withdrawn', async ({ browser, page }) => 
   await theirs.context().close()
 })
 
-test('signed in as someone else: the page says whom the invitation is for, and accepting is refused', async ({ browser, page }) => {
+test('signed in as someone else: the page says whom the invitation is for and how to switch, with no Accept button', async ({
+  browser,
+  page,
+}) => {
   const owner = await signUp(page)
   const invitee = newPerson()
   const path = await invite(page, owner, invitee.email)
@@ -131,9 +134,16 @@ test('signed in as someone else: the page says whom the invitation is for, and a
   await other.goto(path)
   const forOther = `This invitation is for ${invitee.email}, and you are signed in as ${someoneElse.email}`
   await expect(alertIn(other).filter({ hasText: forOther })).toHaveCount(1)
-  await submit(other.getByRole('button', { name: 'Accept invitation' }))
+  await expect(other.getByRole('button', { name: 'Accept invitation' })).toHaveCount(0)
+  // A personal workspace bears its owner's name: the page does not read "Join Ada King".
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText(`Join ${owner.name}’s workspace`)
+  // Switching account comes back to the invitation, where the invited person can sign in and accept.
+  await submit(alertIn(other).getByRole('button', { name: 'Sign out and switch account' }))
   await expect(other).toHaveURL(new RegExp(`${path}$`))
-  await expect(alertIn(other).filter({ hasText: forOther }).first()).toBeVisible()
+  await expect(other.getByRole('link', { name: 'Sign in to accept' })).toBeVisible()
+  await other.getByRole('link', { name: 'Sign in to accept' }).click()
+  await signIn(other, someoneElse)
+  await expect(other).toHaveURL(new RegExp(`${path}$`))
   // They did not join: the workspace is not theirs to see.
   expect((await other.goto(`/w/${owner.workspace}`))?.status()).toBe(404)
   // The invitation is still open for the right person.

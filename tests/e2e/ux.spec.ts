@@ -3,7 +3,7 @@
 // light and dark. Screenshots of every page at both widths are kept as test artifacts (testInfo.outputPath).
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Page, test } from '@playwright/test'
-import { confirmOpener, createToken, signUp, submit } from './support'
+import { confirmOpener, createToken, signUp, statusIn, submit, upgradeToPro } from './support'
 
 const WIDTHS = [
   { name: 'phone', width: 390, height: 844 },
@@ -76,4 +76,81 @@ test('revoking a token needs its confirmation: the box unticked, nothing is revo
   await page.getByRole('checkbox', { name: 'Revoke this token' }).check()
   await submit(page.getByRole('button', { name: 'Revoke token' }))
   await expect(page.getByRole('listitem').filter({ hasText: 'Careful' })).toContainText('Revoked')
+})
+
+test('plans: a badge in the workspace bar, usage beside the forms that consume it, the plans side by side with Pro’s price', async ({
+  page,
+}) => {
+  test.slow()
+  const person = await signUp(page)
+  const bar = page.getByTestId('workspace-bar')
+  await expect(bar).toContainText('Free plan')
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^0 of 3 projects on Free\./)
+  await page.getByLabel('Name').fill('Counted')
+  await submit(page.getByRole('button', { name: 'Create project' }))
+  await expect(statusIn(page)).toHaveText('Project created.')
+  await page.goto(`/w/${person.workspace}`)
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^1 of 3 projects on Free\./)
+  await page.goto(`/w/${person.workspace}/settings/members`)
+  await expect(page.getByTestId('usage-seats')).toContainText('1 of 3 seats on Free (open invitations hold a seat).')
+
+  await page.goto(`/w/${person.workspace}/settings/billing`)
+  // One heading for the plan, not "Plan" over "Plan".
+  await expect(page.getByRole('heading', { name: 'Plan', exact: true })).toHaveCount(0)
+  await expect(page.getByRole('heading', { level: 2 }).first()).toHaveText(/ is on Free$/)
+  await expect(page.getByTestId('usage')).toContainText('1 of 3 projects, 1 of 3 seats')
+  // Free and Pro side by side, Pro at the price the configured Stripe price has (the stand-in's).
+  await expect(page.getByRole('heading', { level: 3 })).toHaveText(['Free Current plan', 'Pro'])
+  await expect(page.getByTestId('price-pro')).toHaveText('$12.00 a month')
+  await expect(page.getByTestId('price-free')).toHaveText('$0.00 a month')
+
+  await upgradeToPro(page, person.workspace)
+  await expect(bar).toContainText('Pro plan')
+  await page.goto(`/w/${person.workspace}`)
+  await expect(page.getByTestId('usage-projects')).toHaveText(/^1 project on Pro\./)
+})
+
+test('a project without a description: name and date on lines of their own; the file input styled like the others; dates in one format', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  const person = await signUp(page)
+  await page.getByLabel('Name').fill('Live in prod')
+  await submit(page.getByRole('button', { name: 'Create project' }))
+  await expect(statusIn(page)).toHaveText('Project created.')
+  await page.goto(`/w/${person.workspace}`)
+  const item = page.locator('.project-list li').filter({ hasText: 'Live in prod' })
+  const link = await item.getByRole('link', { name: 'Live in prod' }).boundingBox()
+  const created = await item.getByText(/^Created /).boundingBox()
+  expect(link && created && created.y >= link.y + link.height, 'the date starts below the name').toBe(true)
+  // Its date is the one format, in <time datetime>.
+  await expect(item.locator('time[datetime]')).toHaveCount(1)
+
+  await item.getByRole('link', { name: 'Live in prod' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Live in prod')
+  const look = (selector: string) =>
+    page.locator(selector).evaluate((el) => {
+      const style = getComputedStyle(el)
+      return { border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor}`, radius: style.borderTopLeftRadius }
+    })
+  expect(await look('#field-file')).toEqual(await look('#field-name'))
+  // A file's date is in the same format as a project's, in <time datetime>.
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') })
+  await page.getByRole('button', { name: 'Upload', exact: true }).click()
+  await expect(statusIn(page)).toHaveText(javaScriptEnabled ? 'Uploaded notes.txt.' : 'File uploaded.')
+  const fileRow = page.getByRole('row', { name: /notes\.txt/ })
+  await expect(fileRow.locator('time[datetime]')).toHaveCount(1)
+  // Rendered in UTC on the server (said so), then in the viewer's zone once the page runs.
+  if (javaScriptEnabled) await expect(fileRow.locator('time')).not.toContainText('UTC')
+  else await expect(fileRow.locator('time')).toContainText('UTC')
+  const projectPage = page.url()
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.goto(projectPage)
+    if (javaScriptEnabled) expect(await seriousViolations(page), `project page (${colorScheme})`).toEqual([])
+  }
+
+  // The account page's sessions: the same format, in <time datetime>.
+  await page.goto('/settings/account')
+  await expect(page.getByRole('region', { name: 'Where you are signed in' }).locator('time[datetime]').first()).toBeVisible()
 })

@@ -31,6 +31,12 @@ describe('describeActivity', () => {
     expect(describeActivity(item('plan.changed', data))).toBe(sentence)
   })
 
+  test('a failed payment that went through after all does not read as an upgrade', () => {
+    expect(describeActivity(item('payment.recovered', { plan: 'pro', status: 'active' }))).toBe(
+      'The failed payment went through: the workspace is on Pro',
+    )
+  })
+
   test('a role change by someone else names both; one’s own reads as such, never "Ada King made Ada King"', () => {
     expect(describeActivity(item('member.role_changed', { name: 'Grace Hopper', role: 'admin' }, ada, 'u-grace'))).toBe(
       'Ada King made Grace Hopper an admin',

@@ -49,7 +49,7 @@ const feed = async (workspaceId: string) =>
     data: row.data,
   }))
 
-test('each change of plan or status is one plan.changed activity; an event that changes nothing adds none', async () => {
+test('each change of plan or status is one activity (plan.changed, or payment.recovered after a failed payment); an event that changes nothing adds none', async () => {
   const slug = personalWorkspace(await createUser(database, 'Payer'))
   const [workspace] = await database.db.select().from(workspaces).where(eq(workspaces.slug, slug))
   if (!workspace) throw new Error('no workspace')
@@ -68,12 +68,16 @@ test('each change of plan or status is one plan.changed activity; an event that 
   await deliver('customer.subscription.updated', sub())
   standIn.setSubscriptionStatus(subscription.id, 'past_due')
   await deliver('customer.subscription.updated', sub())
+  standIn.setSubscriptionStatus(subscription.id, 'active')
+  await deliver('customer.subscription.updated', sub())
   standIn.setSubscriptionStatus(subscription.id, 'canceled')
   await deliver('customer.subscription.deleted', sub())
 
   expect(await feed(workspace.id)).toEqual([
     { kind: 'plan.changed', actorId: null, data: { plan: 'pro', status: 'active' } },
     { kind: 'plan.changed', actorId: null, data: { plan: 'pro', status: 'past_due' } },
+    // Paid after all: not "upgraded" again.
+    { kind: 'payment.recovered', actorId: null, data: { plan: 'pro', status: 'active' } },
     { kind: 'plan.changed', actorId: null, data: { plan: 'free', status: 'canceled' } },
   ])
 })

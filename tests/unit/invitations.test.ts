@@ -338,7 +338,9 @@ describe('delivery through SMTP', () => {
       const [received] = smtp.received
       const link = `http://app.test/invitations/${token}`
       expect(received?.to && 'text' in received.to ? received.to.text : received?.to).toBe('smtp-invitee@example.test')
-      expect(received?.subject).toBe('Sam Sender invited you to Sam Sender on Twofold')
+      // A personal workspace bears its owner's name: never "Sam Sender invited you to Sam Sender".
+      expect(received?.subject).toBe('Sam Sender invited you to their workspace on Twofold')
+      expect(received?.text).toContain('Sam Sender invited you to join their workspace on Twofold as a member.')
       expect(received?.text).toContain(link)
       expect(received?.html).toContain(`href="${link}"`)
       expect((await invitations.list(team.as(team.ownerId))).items[0]?.mail).toBe('sent')

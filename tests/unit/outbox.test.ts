@@ -2,7 +2,7 @@
 // retry (never the caller's time), retries end, and two workers never send one message twice.
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { mailHtml, recentMail } from '../../src/dev/mailbox'
+import { mailHtml, recentMail, textWithLinks } from '../../src/dev/mailbox'
 import type { Database } from '../../src/server/db/client'
 import { outbox } from '../../src/server/db/schema'
 import { deliverDueMail, enqueueMail, RETRY_DELAYS_MS } from '../../src/server/mail/outbox'
@@ -249,5 +249,16 @@ describe('dev mailbox', () => {
       message: 'mail delivered to the dev mailbox',
       fields: { read: 'http://localhost:3000/dev/mailbox' },
     })
+  })
+
+  test('a plain-text body is cut into text and links, a link ending before the sentence’s punctuation', () => {
+    expect(textWithLinks('Accept here:\nhttp://localhost:3000/invitations/abc\n\nOr open https://app.test/x?y=1. Thanks')).toEqual([
+      { text: 'Accept here:\n' },
+      { text: 'http://localhost:3000/invitations/abc', href: 'http://localhost:3000/invitations/abc' },
+      { text: '\n\nOr open ' },
+      { text: 'https://app.test/x?y=1', href: 'https://app.test/x?y=1' },
+      { text: '. Thanks' },
+    ])
+    expect(textWithLinks('no links, javascript:alert(1) included')).toEqual([{ text: 'no links, javascript:alert(1) included' }])
   })
 })

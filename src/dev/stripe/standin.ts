@@ -84,6 +84,8 @@ export type StandInOptions = {
 }
 
 const MONTH_SECONDS = 30 * 24 * 60 * 60
+/** What every price costs in the stand-in: 12.00 USD a month. */
+export const STANDIN_PRICE = { currency: 'usd', unitAmount: 1200 } as const
 const SUBSCRIPTION_STATUSES = new Set([
   'incomplete',
   'incomplete_expired',
@@ -207,6 +209,21 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       const customer = customers.get(id)
       if (!customer) throw missing('customer', id)
       return customer
+    }
+    if (resource === 'prices' && id && !action && method === 'GET') {
+      // Any price id the app is configured with (STRIPE_PRICE_PRO=price_…) is Pro at STANDIN_PRICE a month.
+      if (!id.startsWith('price_')) throw missing('price', id)
+      return {
+        id,
+        object: 'price',
+        active: true,
+        currency: STANDIN_PRICE.currency,
+        unit_amount: STANDIN_PRICE.unitAmount,
+        recurring: { interval: 'month', interval_count: 1 },
+        type: 'recurring',
+        product: 'prod_standin_pro',
+        livemode: false,
+      }
     }
     if (resource === 'checkout' && id === 'sessions' && !action && method === 'POST') {
       const customer = stringOrNull(params.customer)

@@ -15,12 +15,26 @@ export type InvitationMail = {
   expiresAt: Date
 }
 
+/**
+ * A personal workspace carries its owner's name, so "Grace Hopper invited you to Grace Hopper" would read as a typo:
+ * when the workspace is named after the inviter, it is "their workspace".
+ */
+function invitedTo(m: InvitationMail): { short: string; long: string; html: string } {
+  if (m.workspaceName.trim() === m.inviterName.trim()) return { short: 'their workspace', long: 'their workspace', html: 'their workspace' }
+  return {
+    short: m.workspaceName,
+    long: `the workspace “${m.workspaceName}”`,
+    html: `the workspace <strong>${escapeHtml(m.workspaceName)}</strong>`,
+  }
+}
+
 export function invitationMessage(m: InvitationMail): MailMessage {
   const expires = dateFormat.format(m.expiresAt)
+  const to = invitedTo(m)
   // A subject is one line: names are single-line by their own rules, and any break left is flattened here too.
-  const subject = `${m.inviterName} invited you to ${m.workspaceName} on Twofold`.replace(/[\r\n]+/g, ' ')
+  const subject = `${m.inviterName} invited you to ${to.short} on Twofold`.replace(/[\r\n]+/g, ' ')
   const text = [
-    `${m.inviterName} invited you to join the workspace “${m.workspaceName}” on Twofold as ${m.role === 'admin' ? 'an' : 'a'} ${m.role}.`,
+    `${m.inviterName} invited you to join ${to.long} on Twofold as ${m.role === 'admin' ? 'an' : 'a'} ${m.role}.`,
     '',
     'Accept the invitation here (you can sign in or create an account on the way):',
     m.acceptUrl,
@@ -29,7 +43,7 @@ export function invitationMessage(m: InvitationMail): MailMessage {
   ].join('\n')
   const html = `<!doctype html>
 <html><body>
-<p>${escapeHtml(m.inviterName)} invited you to join the workspace <strong>${escapeHtml(m.workspaceName)}</strong> on Twofold as ${m.role === 'admin' ? 'an' : 'a'} ${escapeHtml(m.role)}.</p>
+<p>${escapeHtml(m.inviterName)} invited you to join ${to.html} on Twofold as ${m.role === 'admin' ? 'an' : 'a'} ${escapeHtml(m.role)}.</p>
 <p><a href="${escapeHtml(m.acceptUrl)}">Accept the invitation</a></p>
 <p>The link works once and expires on ${escapeHtml(expires)}. If you did not expect this e-mail, ignore it.</p>
 </body></html>`

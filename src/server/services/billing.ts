@@ -10,7 +10,7 @@ import type { Db } from '../db/client'
 import { stripeEvents, workspaceBilling, workspaces } from '../db/schema'
 import type { Logger } from '../log'
 import { recordActivity } from './activity'
-import { planForStatus } from './plans'
+import { isPaymentFailed, planForStatus } from './plans'
 
 /** What billing needs besides the database: the Stripe client (the stand-in in tests) and the clock. */
 export type BillingDeps = { db: Db; stripe: Stripe; now: () => Date; log: Logger }
@@ -216,10 +216,13 @@ async function syncWorkspace(
       updatedAt: deps.now(),
     })
     .where(eq(workspaceBilling.workspaceId, workspaceId))
-  // The feed tells the workspace when its plan or status moved (not on every event: most repeat what is stored).
+  // The feed tells the workspace when its plan or status moved (not on every event: most repeat what is stored). A
+  // failed payment that goes through after all is its own kind: "active" alone would read as an upgrade.
   if (row.status !== subscription.status) {
     const data = { plan: planForStatus(subscription.status), status: subscription.status }
-    await recordActivity(db, { workspaceId, actorId: null, kind: 'plan.changed', subjectId: subscription.id, data })
+    const recovered = isPaymentFailed(row.status) && planForStatus(subscription.status) === 'pro'
+    const kind = recovered ? 'payment.recovered' : 'plan.changed'
+    await recordActivity(db, { workspaceId, actorId: null, kind, subjectId: subscription.id, data })
   }
   return null
 }

@@ -21,6 +21,13 @@ export function planForStatus(status: string | null | undefined): PlanId {
   return status && PRO_STATUSES.has(status) ? 'pro' : 'free'
 }
 
+/** Statuses in which a payment has failed: the workspace shows a banner until it is paid (or the plan ends). */
+export const PAYMENT_FAILED_STATUSES = ['past_due', 'unpaid'] as const
+
+export function isPaymentFailed(status: string | null | undefined): boolean {
+  return (PAYMENT_FAILED_STATUSES as readonly (string | null | undefined)[]).includes(status)
+}
+
 /** The workspace's plan, read from its billing row (one primary-key read; no row means Free). */
 export async function workspacePlan(db: Db, workspaceId: string): Promise<Plan> {
   const [row] = await db

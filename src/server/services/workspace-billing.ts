@@ -1,18 +1,16 @@
 // A workspace's billing as its owners see and change it: the plan and subscription shown on the billing page, and the
 // two ways to Stripe — Checkout to upgrade, the customer portal to manage (invoices, payment method, cancelling).
 // Stripe itself changes the plan, through the webhook (services/billing.ts); nothing here writes a subscription.
-import { count, eq } from 'drizzle-orm'
+import { and, count, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
-import { memberships, projects, workspaceBilling, workspaces } from '../db/schema'
+import { invitations, memberships, projects, workspaceBilling, workspaces } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
+import { log } from '../log'
 import { requireRole } from './access'
 import { ensureStripeCustomer } from './billing'
 import { requireSessionUser, type ServiceContext, type StripeAccess } from './context'
 import { parseInput } from './parse'
-import { PLANS, type PlanId, planForStatus } from './plans'
-
-/** Statuses in which a payment has failed: the workspace shows a banner until it is paid (or the plan ends). */
-export const PAYMENT_FAILED_STATUSES = ['past_due', 'unpaid'] as const
+import { isPaymentFailed, PLANS, type PlanId, planForStatus } from './plans'
 
 export type BillingOverview = {
   plan: PlanId
@@ -25,39 +23,100 @@ export type BillingOverview = {
   /** Whether there is a Stripe customer to open the portal for. */
   hasCustomer: boolean
   paymentFailed: boolean
-  /** What the workspace has, against what its plan allows (Infinity: no limit). */
-  usage: { projects: number; projectsAllowed: number; members: number; membersAllowed: number }
+  usage: Usage
+}
+
+/**
+ * What the workspace has, against what its plan allows (Infinity: no limit). Seats are members plus open invitations,
+ * as inviting counts them (plan-limits.ts#requireRoomForMember): an invitation holds its seat until accepted or revoked.
+ */
+export type Usage = { projects: number; projectsAllowed: number; seats: number; seatsAllowed: number }
+
+/** The workspace's plan and usage, for the forms that consume it (create project, invite). Any member may see it. */
+export async function usage(ctx: ServiceContext): Promise<{ plan: PlanId; planName: string; usage: Usage }> {
+  const { workspaceId } = await requireRole(ctx, 'member')
+  return usageOf(ctx, workspaceId)
+}
+
+async function usageOf(ctx: ServiceContext, workspaceId: string) {
+  const [[row], [projectCount], [memberCount], [openInvitations]] = await Promise.all([
+    ctx.db.select({ status: workspaceBilling.status }).from(workspaceBilling).where(eq(workspaceBilling.workspaceId, workspaceId)),
+    ctx.db.select({ n: count() }).from(projects).where(eq(projects.workspaceId, workspaceId)),
+    ctx.db.select({ n: count() }).from(memberships).where(eq(memberships.workspaceId, workspaceId)),
+    ctx.db
+      .select({ n: count() })
+      .from(invitations)
+      .where(and(eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt))),
+  ])
+  const plan = planForStatus(row?.status)
+  return {
+    plan,
+    planName: PLANS[plan].name,
+    usage: {
+      projects: projectCount?.n ?? 0,
+      projectsAllowed: PLANS[plan].projects,
+      seats: (memberCount?.n ?? 0) + (openInvitations?.n ?? 0),
+      seatsAllowed: PLANS[plan].members,
+    },
+  }
 }
 
 /** What the billing page shows. Owners only: the plan is the owners' business. */
 export async function overview(ctx: ServiceContext): Promise<BillingOverview> {
   const { workspaceId } = await requireRole(ctx, 'owner')
-  const [[row], [projectCount], [memberCount]] = await Promise.all([
+  const [[row], { plan, planName, usage }] = await Promise.all([
     ctx.db.select().from(workspaceBilling).where(eq(workspaceBilling.workspaceId, workspaceId)),
-    ctx.db.select({ n: count() }).from(projects).where(eq(projects.workspaceId, workspaceId)),
-    ctx.db.select({ n: count() }).from(memberships).where(eq(memberships.workspaceId, workspaceId)),
+    usageOf(ctx, workspaceId),
   ])
   const status = row?.status ?? null
-  const plan = planForStatus(status)
   return {
     plan,
-    planName: PLANS[plan].name,
+    planName,
     status,
     currentPeriodEnd: row?.currentPeriodEnd ?? null,
     cancelAtPeriodEnd: row?.cancelAtPeriodEnd ?? false,
     hasCustomer: Boolean(row?.stripeCustomerId),
     paymentFailed: isPaymentFailed(status),
-    usage: {
-      projects: projectCount?.n ?? 0,
-      projectsAllowed: PLANS[plan].projects,
-      members: memberCount?.n ?? 0,
-      membersAllowed: PLANS[plan].members,
-    },
+    usage,
   }
 }
 
-export function isPaymentFailed(status: string | null): boolean {
-  return (PAYMENT_FAILED_STATUSES as readonly (string | null)[]).includes(status)
+/** The Pro plan's price as configured in Stripe (STRIPE_PRICE_PRO): the amount in the currency's smallest unit. */
+export type PlanPrice = { unitAmount: number; currency: string; interval: string | null; intervalCount: number }
+
+const PRICE_KEPT_MS = 10 * 60_000
+const PRICE_RETRY_MS = 60_000
+const PRICE_TIMEOUT_MS = 3_000
+const priceCache = new WeakMap<StripeAccess, { price: PlanPrice | null; until: number }>()
+
+/**
+ * The Pro price, read from Stripe so the page shows what Checkout will charge. A price rarely changes and a page must
+ * not wait on Stripe at every view, so the answer is kept for ten minutes per process (a failure for one, then asked
+ * again). Null when Stripe is not configured or cannot say: the page then leaves the amount to Checkout.
+ */
+export async function proPrice(ctx: ServiceContext): Promise<PlanPrice | null> {
+  const stripe = ctx.stripe
+  if (!stripe?.pricePro) return null
+  const now = ctx.now().getTime()
+  const kept = priceCache.get(stripe)
+  if (kept && kept.until > now) return kept.price
+  let price: PlanPrice | null = null
+  try {
+    // One short try: the page renders without the price rather than wait on Stripe's retries.
+    const found = await stripe.client.prices.retrieve(stripe.pricePro, {}, { timeout: PRICE_TIMEOUT_MS, maxNetworkRetries: 0 })
+    if (found.unit_amount !== null) {
+      price = {
+        unitAmount: found.unit_amount,
+        currency: found.currency,
+        interval: found.recurring?.interval ?? null,
+        intervalCount: found.recurring?.interval_count ?? 1,
+      }
+    }
+  } catch (error) {
+    log.warn('the Pro price could not be read from Stripe', { price: stripe.pricePro, error })
+  }
+  priceCache.set(stripe, { price, until: now + (price ? PRICE_KEPT_MS : PRICE_RETRY_MS) })
+  return price
 }
 
 /** For the frame of every workspace page: the plan's badge and the failed-payment banner. Any member may know them. */

@@ -1,13 +1,26 @@
 // The dev mailbox: in development, every e-mail the app sent (with no SMTP_URL, the outbox is the mailbox).
 // Development only (a *.dev.tsx page: `next dev` compiles it, a production build has no such page), since it would show
 // anyone every message the app sends.
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
-import { recentMail } from '@/dev/mailbox'
+import { recentMail, textWithLinks } from '@/dev/mailbox'
 import { getRuntime } from '@/server/runtime'
 
 export const dynamic = 'force-dynamic'
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
+/** A plain-text body with its links clickable; everything else stays text (React escapes it). */
+function linkified(text: string) {
+  return textWithLinks(text).map((part, i) =>
+    part.href ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text, never reordered
+      <a key={i} href={part.href}>
+        {part.text}
+      </a>
+    ) : (
+      part.text
+    ),
+  )
+}
 
 export default async function DevMailboxPage() {
   return unlessUnavailable('/dev/mailbox', Mailbox)
@@ -20,7 +33,7 @@ async function Mailbox() {
     <main>
       <title>Dev mailbox</title>
       <h1>Dev mailbox</h1>
-      <p className="hint">
+      <p className="hint mb-4">
         {cfg.mail.smtpUrl
           ? 'SMTP_URL is set: these messages also went to that server.'
           : 'Every e-mail the app sends in development lands here; set SMTP_URL to send real mail.'}{' '}
@@ -34,12 +47,12 @@ async function Mailbox() {
             <li key={message.id} className="card">
               <h2>{message.subject}</h2>
               <p>
-                To <strong>{message.to}</strong> ·{' '}
-                <time dateTime={message.createdAt.toISOString()}>{dateFormat.format(message.createdAt)} UTC</time> · {message.status}
+                To <strong>{message.to}</strong> · <LocalTime iso={message.createdAt} /> · {message.status}
                 {message.status !== 'sent' && ` after ${message.attempts} attempt(s)`}
                 {message.lastError && ` (${message.lastError})`}
               </p>
-              <pre>{message.text}</pre>
+              {/* Long lines (a link's token) wrap instead of widening the page. */}
+              <pre className="whitespace-pre-wrap [overflow-wrap:anywhere]">{linkified(message.text)}</pre>
               <p>
                 <a href={`/api/dev/mailbox/${message.id}`} target="_blank" rel="noopener noreferrer">
                   View the HTML version

@@ -28,7 +28,10 @@ async function Invitation(token: string) {
   const email = me?.user.email
   return (
     <main className="narrow">
-      <h1>Join {invitation.workspaceName}</h1>
+      {/* A personal workspace bears its owner's name: "Join Grace Hopper" would read as joining a person. */}
+      <h1>
+        Join {invitation.workspaceName === invitation.invitedBy ? `${invitation.workspaceName}’s workspace` : invitation.workspaceName}
+      </h1>
       <p>
         {invitation.invitedBy ?? 'Someone'} invited {invitation.email} as {ROLE_NAMES[invitation.role]}.
       </p>
@@ -45,24 +48,22 @@ async function Invitation(token: string) {
             Create an account
           </Link>
         </div>
+      ) : email.toLowerCase() !== invitation.email ? (
+        // Only the invited account can accept, so no one else is offered the button (the service refuses them too).
+        <div role="alert" className="notice error stack">
+          <p>
+            This invitation is for {invitation.email}, and you are signed in as {email}. Sign out, then sign in or create an account as{' '}
+            {invitation.email} to accept it.
+          </p>
+          <form action={signOutAction}>
+            <input type="hidden" name="next" value={here} />
+            <button type="submit" className="button secondary">
+              Sign out and switch account
+            </button>
+          </form>
+        </div>
       ) : (
-        <>
-          {email.toLowerCase() !== invitation.email && (
-            <div role="alert" className="notice error stack">
-              <p>
-                This invitation is for {invitation.email}, and you are signed in as {email}. Sign out, then sign in or create an account as{' '}
-                {invitation.email} to accept it.
-              </p>
-              <form action={signOutAction}>
-                <input type="hidden" name="next" value={here} />
-                <button type="submit" className="button secondary">
-                  Sign out
-                </button>
-              </form>
-            </div>
-          )}
-          <AcceptInvitationForm action={acceptInvitationAction} token={token} />
-        </>
+        <AcceptInvitationForm action={acceptInvitationAction} token={token} />
       )}
     </main>
   )

@@ -8,6 +8,7 @@ import {
   RevokeOtherSessionsForm,
   RevokeSessionButton,
 } from '@/components/account-forms'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { requireSession } from '@/server/runtime/next'
 import * as settings from '@/server/services/account-settings'
@@ -25,8 +26,6 @@ import {
 export const metadata: Metadata = { title: 'Account and security' }
 
 const PAGE = '/settings/account'
-const timeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-const when = (iso: string) => `${timeFormat.format(new Date(iso))} UTC`
 
 export default function AccountSettingsPage() {
   return unlessUnavailable(PAGE, AccountSettings)
@@ -88,8 +87,12 @@ async function AccountSettings() {
                     {s.device} {s.current && <span className="badge">This device</span>}
                   </td>
                   <td>{s.ipAddress ?? 'Unknown'}</td>
-                  <td className="hidden sm:table-cell">{when(s.createdAt)}</td>
-                  <td>{when(s.lastActiveAt)}</td>
+                  <td className="hidden sm:table-cell">
+                    <LocalTime iso={s.createdAt} />
+                  </td>
+                  <td>
+                    <LocalTime iso={s.lastActiveAt} />
+                  </td>
                   <td>{!s.current && <RevokeSessionButton action={revokeSessionAction} id={s.id} device={s.device} />}</td>
                 </tr>
               ))}

@@ -31,9 +31,12 @@ async function Frame(slug: string, children: ReactNode) {
     <>
       <div className="border-b border-border bg-surface">
         <div className="mx-auto max-w-5xl px-4 sm:px-5">
-          <p className="m-0 flex min-w-0 items-center gap-2 pt-3">
+          <p className="m-0 flex min-w-0 items-center gap-2 pt-3" data-testid="workspace-bar">
             <strong className="truncate">{workspace.name}</strong>
-            <Badge variant={plan.plan === 'pro' ? 'primary' : 'default'}>{plan.planName}</Badge>
+            <Badge variant={plan.plan === 'pro' ? 'primary' : 'default'}>
+              {plan.planName}
+              <span className="sr-only"> plan</span>
+            </Badge>
             <Badge>{ROLE_NAMES[workspace.role]}</Badge>
           </p>
           {/* The tabs scroll sideways on a phone rather than wrap into rows. */}

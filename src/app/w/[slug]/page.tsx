@@ -2,12 +2,14 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { LiveActivity } from '@/components/live-activity'
+import { UsageNote } from '@/components/plan-usage'
 import { CreateProjectForm } from '@/components/project-forms'
 import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { toAppError } from '@/server/errors'
 import * as activity from '@/server/services/activity-feed'
 import * as projects from '@/server/services/projects'
+import * as billing from '@/server/services/workspace-billing'
 import { createProjectAction } from '../actions'
 import { currentWorkspace } from './current'
 
@@ -33,7 +35,7 @@ async function Projects(slug: string, searchParams: SearchParams) {
     if (cursor && toAppError(error).code === 'VALIDATION') redirect(home)
     throw error
   })
-  const recent = await activity.list(ctx, { limit: 8 })
+  const [recent, plan] = await Promise.all([activity.list(ctx, { limit: 8 }), billing.usage(ctx)])
   return (
     <main>
       <h1>Projects</h1>
@@ -76,6 +78,13 @@ async function Projects(slug: string, searchParams: SearchParams) {
         <section className="card" aria-labelledby="new-project">
           <h2 id="new-project">New project</h2>
           <CreateProjectForm action={createProjectAction} workspace={workspace.slug} />
+          <UsageNote
+            used={plan.usage.projects}
+            allowed={plan.usage.projectsAllowed}
+            what="projects"
+            planName={plan.planName}
+            billingHref={workspace.role === 'owner' ? `${home}/settings/billing` : null}
+          />
         </section>
       </div>
       <LiveActivity workspace={workspace.slug} initial={recent.items} />

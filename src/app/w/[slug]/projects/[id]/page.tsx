@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { DeleteFileForm, FileUploadForm } from '@/components/file-forms'
 import { DeleteProjectForm, EditProjectForm } from '@/components/project-forms'
+import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { roleAtLeast } from '@/server/services/context'
 import * as files from '@/server/services/files'
@@ -69,7 +70,7 @@ async function Project(slug: string, id: string, upload: string | undefined) {
                     </td>
                     <td>{files.formatBytes(file.size)}</td>
                     <td>
-                      <time dateTime={file.createdAt}>{file.createdAt.slice(0, 16).replace('T', ' ')} UTC</time>
+                      <LocalTime iso={file.createdAt} />
                     </td>
                     <td>{file.uploaderName ?? 'a former member'}</td>
                     <td>

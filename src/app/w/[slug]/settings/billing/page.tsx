@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Metadata } from 'next'
 import { ManageBillingForm, UpgradeForm } from '@/components/billing-forms'
+import { priceText, usageText } from '@/components/plan-usage'
+import { Badge } from '@/components/ui/badge'
 import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { config } from '@/server/config'
+import { formatBytes } from '@/server/services/files'
+import { PLANS, type PlanId } from '@/server/services/plans'
 import * as billing from '@/server/services/workspace-billing'
 import { openBillingPortalAction, startCheckoutAction } from '../../../billing-actions'
 import { currentWorkspace } from '../../current'
@@ -19,6 +23,15 @@ const STATUS_NAMES: Record<string, string> = {
   incomplete: 'Waiting for the first payment',
   incomplete_expired: 'First payment not made',
   paused: 'Paused',
+}
+
+const PLAN_IDS: PlanId[] = ['free', 'pro']
+
+/** What a plan costs: Free is nothing (in Pro's currency when Stripe said it); Pro is Stripe's price, if known. */
+function planPrice(id: PlanId, price: billing.PlanPrice | null, configured: boolean): string {
+  if (id === 'free') return price ? priceText({ ...price, unitAmount: 0 }) : 'No charge'
+  if (price) return priceText(price)
+  return configured ? 'Priced at checkout' : 'Not available here'
 }
 
 type SearchParams = Promise<{ checkout?: string | string[]; waited?: string | string[] }>
@@ -49,11 +62,10 @@ async function Billing(slug: string, searchParams: SearchParams) {
       </main>
     )
   }
-  const [overview, { checkout, waited }] = await Promise.all([billing.overview(ctx), searchParams])
+  const [overview, price, { checkout, waited }] = await Promise.all([billing.overview(ctx), billing.proPrice(ctx), searchParams])
   const cfg = config()
   const configured = Boolean(cfg.stripe?.pricePro)
   const pro = overview.plan === 'pro'
-  const limit = (n: number) => (Number.isFinite(n) ? String(n) : 'unlimited')
   const reloads = Math.max(0, Math.min(MAX_RELOADS, Number.parseInt(String(waited ?? '0'), 10) || 0))
   const waitingForStripe = checkout === 'success' && !pro && reloads < MAX_RELOADS
   return (
@@ -80,11 +92,11 @@ async function Billing(slug: string, searchParams: SearchParams) {
           Checkout was cancelled; nothing was charged.
         </p>
       )}
-      <section className="card" aria-labelledby="plan">
-        <h2 id="plan">Plan</h2>
+      <section className="card" aria-labelledby="subscription">
+        <h2 id="subscription">
+          {workspace.name} is on <span data-testid="plan-name">{overview.planName}</span>
+        </h2>
         <dl className="read-only">
-          <dt>Plan</dt>
-          <dd data-testid="plan-name">{overview.planName}</dd>
           {overview.status && (
             <>
               <dt>Status</dt>
@@ -99,13 +111,10 @@ async function Billing(slug: string, searchParams: SearchParams) {
               </dd>
             </>
           )}
-          <dt>Projects</dt>
-          <dd>
-            {overview.usage.projects} of {limit(overview.usage.projectsAllowed)}
-          </dd>
-          <dt>Members</dt>
-          <dd>
-            {overview.usage.members} of {limit(overview.usage.membersAllowed)}
+          <dt>Usage</dt>
+          <dd data-testid="usage">
+            {usageText(overview.usage.projects, overview.usage.projectsAllowed, 'projects')},{' '}
+            {usageText(overview.usage.seats, overview.usage.seatsAllowed, 'seats')} (members and open invitations)
           </dd>
         </dl>
         {overview.paymentFailed && (
@@ -119,24 +128,43 @@ async function Billing(slug: string, searchParams: SearchParams) {
             Free’s numbers.
           </p>
         )}
+        {configured && overview.hasCustomer && (
+          <div className="mt-4">
+            <p className="hint mb-3">Invoices, the payment method and cancelling are in Stripe’s customer portal.</p>
+            <ManageBillingForm action={openBillingPortalAction} workspace={workspace.slug} />
+          </div>
+        )}
       </section>
-      {configured ? (
-        <section className="card" aria-labelledby="change">
-          <h2 id="change">{pro ? 'Your subscription' : 'Upgrade'}</h2>
-          {!pro && (
-            <>
-              <p>Pro: unlimited projects and members, and uploads up to 100 MB. Paid monthly through Stripe.</p>
-              <UpgradeForm action={startCheckoutAction} workspace={workspace.slug} attempt={randomUUID()} />
-            </>
-          )}
-          {overview.hasCustomer && (
-            <>
-              <p>Invoices, the payment method and cancelling are in Stripe’s customer portal.</p>
-              <ManageBillingForm action={openBillingPortalAction} workspace={workspace.slug} />
-            </>
-          )}
-        </section>
-      ) : (
+      <section aria-labelledby="plans" className="mb-6">
+        <h2 id="plans">Plans</h2>
+        <ul className="m-0 grid list-none gap-4 p-0 sm:grid-cols-2">
+          {PLAN_IDS.map((id) => {
+            const plan = PLANS[id]
+            const current = overview.plan === id
+            return (
+              <li key={id} className={`card m-0 flex flex-col ${current ? 'border-primary' : ''}`}>
+                <h3 id={`plan-${id}`} className="m-0 flex items-center gap-2 text-base font-semibold">
+                  {plan.name} {current && <Badge variant="primary">Current plan</Badge>}
+                </h3>
+                <p className="mt-1 mb-3 text-xl font-bold" data-testid={`price-${id}`}>
+                  {planPrice(id, price, configured)}
+                </p>
+                <ul className="m-0 mb-4 list-disc ps-5 text-sm">
+                  <li>{Number.isFinite(plan.projects) ? `${plan.projects} projects` : 'Unlimited projects'}</li>
+                  <li>{Number.isFinite(plan.members) ? `${plan.members} seats (members and open invitations)` : 'Unlimited members'}</li>
+                  <li>Uploads up to {formatBytes(plan.uploadBytes)}</li>
+                </ul>
+                {id === 'pro' && configured && !pro && (
+                  <div className="mt-auto">
+                    <UpgradeForm action={startCheckoutAction} workspace={workspace.slug} attempt={randomUUID()} />
+                  </div>
+                )}
+              </li>
+            )
+          })}
+        </ul>
+      </section>
+      {!configured && (
         <section className="card" aria-labelledby="not-configured">
           <h2 id="not-configured">Stripe is not configured</h2>
           <p>

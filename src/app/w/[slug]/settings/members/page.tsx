@@ -7,12 +7,14 @@ import {
   RevokeInvitationButton,
   TransferOwnershipForm,
 } from '@/components/member-forms'
+import { UsageNote } from '@/components/plan-usage'
 import { Badge } from '@/components/ui/badge'
 import { LocalTime } from '@/components/ui/local-time'
 import { unlessUnavailable } from '@/components/unavailable-page'
 import { roleAtLeast } from '@/server/services/context'
 import * as invitations from '@/server/services/invitations'
 import * as members from '@/server/services/members'
+import * as billing from '@/server/services/workspace-billing'
 import {
   changeMemberRoleAction,
   createInvitationAction,
@@ -51,7 +53,7 @@ async function Members(slug: string) {
       </main>
     )
   }
-  const [people, pending] = await Promise.all([members.list(ctx), invitations.list(ctx)])
+  const [people, pending, plan] = await Promise.all([members.list(ctx), invitations.list(ctx), billing.usage(ctx)])
   const me = ctx.actor.userId
   const invitable = workspace.role === 'owner' ? (['member', 'admin', 'owner'] as const) : (['member', 'admin'] as const)
   return (
@@ -102,6 +104,13 @@ async function Members(slug: string) {
         <section className="card" aria-labelledby="invite">
           <h2 id="invite">Invite someone</h2>
           <InviteForm action={createInvitationAction} workspace={workspace.slug} roles={invitable} />
+          <UsageNote
+            used={plan.usage.seats}
+            allowed={plan.usage.seatsAllowed}
+            what="seats"
+            planName={plan.planName}
+            billingHref={workspace.role === 'owner' ? `/w/${workspace.slug}/settings/billing` : null}
+          />
         </section>
         <section className="card" aria-labelledby="pending">
           <h2 id="pending">Pending invitations</h2>

@@ -72,7 +72,7 @@ describe('billing.usage', () => {
 describe('billing.proPrice', () => {
   test('reads the configured price from Stripe once, then answers from memory', async () => {
     const stripe = access('price_pro_usage')
-    const ctx = { ...contextFor(database, sessionActor(await createUser(database, 'Price Reader'))), stripe }
+    const ctx = { ...contextFor(database, sessionActor(await createUser(database, 'Price Reader'))), stripe: async () => stripe }
     const asked = () => standIn.requests.filter((r) => r.path === '/v1/prices/price_pro_usage').length
     expect(await billing.proPrice(ctx)).toEqual({ unitAmount: 1200, currency: 'usd', interval: 'month', intervalCount: 1 })
     expect(await billing.proPrice(ctx)).toEqual({ unitAmount: 1200, currency: 'usd', interval: 'month', intervalCount: 1 })
@@ -81,8 +81,8 @@ describe('billing.proPrice', () => {
 
   test('null without Stripe, without a price, or when Stripe does not know the price (the page leaves it to Checkout)', async () => {
     const base = contextFor(database, sessionActor(await createUser(database, 'No Price')))
-    expect(await billing.proPrice({ ...base, stripe: null })).toBeNull()
-    expect(await billing.proPrice({ ...base, stripe: access(null) })).toBeNull()
-    expect(await billing.proPrice({ ...base, stripe: access('not_a_price') })).toBeNull()
+    expect(await billing.proPrice({ ...base, stripe: async () => null })).toBeNull()
+    expect(await billing.proPrice({ ...base, stripe: async () => access(null) })).toBeNull()
+    expect(await billing.proPrice({ ...base, stripe: async () => access('not_a_price') })).toBeNull()
   })
 })

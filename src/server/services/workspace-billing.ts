@@ -95,7 +95,7 @@ const priceCache = new WeakMap<StripeAccess, { price: PlanPrice | null; until: n
  * again). Null when Stripe is not configured or cannot say: the page then leaves the amount to Checkout.
  */
 export async function proPrice(ctx: ServiceContext): Promise<PlanPrice | null> {
-  const stripe = ctx.stripe
+  const stripe = await ctx.stripe()
   if (!stripe?.pricePro) return null
   const now = ctx.now().getTime()
   const kept = priceCache.get(stripe)

@@ -122,7 +122,9 @@ async function dispatch(module: RouteModule, request: Request): Promise<Response
   if (own) return own(request)
   const get = handlerOf(module, 'GET')
   if (method === 'HEAD' && get) {
-    const response = await get(new Request(request.url, { headers: request.headers }))
+    const response = await get(new Request(request.url, { headers: request.headers, signal: request.signal }))
+    // Next sends no body for HEAD and lets go of the GET's: an event stream or a download would stay open otherwise.
+    await response.body?.cancel()
     return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
   }
   const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => handlerOf(module, m))

@@ -4,13 +4,16 @@
 // and a refused request leaves the database and the stored files as they were. A directed table first produces every
 // status the API has, three times or more, whatever the seed; the random part adds its volume on top.
 // FUZZ_RUNS (default 2000; CI runs 10,000) and FUZZ_SEED (printed on every run) reproduce a run.
+import { eq } from 'drizzle-orm'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { apiTokens, projects } from '../../src/server/db/schema'
 import { pathMatcher } from '../../src/server/operations/to-route'
 import { directedCases } from '../support/fuzz-directed'
 import { fuzzTargets } from '../support/fuzz-endpoints'
 import { randomRequest, toSpec } from '../support/fuzz-inputs'
 import { type KnownDefect, type Sender, type Spec, sender, summarise } from '../support/fuzz-send'
+import { snapshot } from '../support/fuzz-snapshot'
 import { createWorld, forget, replenish, type World } from '../support/fuzz-world'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000)
@@ -68,6 +71,28 @@ afterAll(async () => {
 test('every public operation is a fuzz target, the event stream included', () => {
   expect(endpoints.map((endpoint) => endpoint.kind).sort()).toEqual(expect.arrayContaining(['download', 'events', 'json', 'upload']))
   expect(endpoints.find((endpoint) => endpoint.path === '/api/v1/events')?.kind).toBe('events')
+})
+
+test('the snapshot sees a committed write, and not a rolled-back one or a token being presented', async () => {
+  const { database, storageDir } = world
+  const now = () => snapshot(database, storageDir, true)
+  const start = await now()
+  await database.db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, world.owner.tokenId))
+  await database.db
+    .transaction(async (tx) => {
+      await tx
+        .update(projects)
+        .set({ name: 'Rolled back' })
+        .where(eq(projects.id, world.live[0] ?? ''))
+      throw new Error('roll back')
+    })
+    .catch(() => {})
+  expect(await now()).toEqual(start)
+  await database.db
+    .update(projects)
+    .set({ description: 'Changed' })
+    .where(eq(projects.id, world.live[0] ?? ''))
+  expect((await now()).writes).not.toBe(start.writes)
 })
 
 test('directed: every status the API has, three times or more, and every operation answered with success', async () => {

@@ -11,6 +11,7 @@ import * as projects from '../../src/server/services/projects'
 import { type ApiHarness, bearerTokenFor, createApi, temporaryStorage, userWithToken } from './api'
 import { contextFor, createTestDatabase, personalWorkspace, sessionActor } from './db'
 import { uploadInit } from './files'
+import { countWrites } from './fuzz-snapshot'
 import { makePro } from './plans'
 
 /** Owned projects and files kept alive, so requests at a live object stay common after the first DELETE. */
@@ -81,6 +82,7 @@ export async function createWorld(): Promise<World> {
     strangersFile: await uploadVia(api, stranger, strangersProject, 'strangers'),
     dirty: true,
   }
+  await countWrites(database)
   await replenish(world)
   return world
 }

@@ -177,6 +177,16 @@ const lastEventId = fc.oneof(
   hostileString.filter(latin1),
 )
 
+const wellFormedChange = fc
+  .record({ name: fc.string({ minLength: 1, maxLength: 101 }), description: fc.string({ maxLength: 50 }) }, { requiredKeys: ['name'] })
+  .map((v) => JSON.stringify(v))
+// Mostly a body with the type it claims, so that writes get past parsing and are accepted often; else any pair.
+const payload = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ body: wellFormedChange, contentType: fc.constant<string | undefined>('application/json') }) },
+  { weight: 1, arbitrary: fc.record({ body: multipartBody(hostileString), contentType: fc.constant<string | undefined>(MULTIPART_TYPE) }) },
+  { weight: 3, arbitrary: fc.record({ body, contentType }) },
+)
+
 /** One random request: a route and mostly one of its methods, so requests get past routing into the handlers. */
 export function randomRequest(endpoints: readonly Endpoint[]) {
   return fc.constantFrom(...byPath(endpoints)).chain(([path, served]) =>
@@ -189,8 +199,7 @@ export function randomRequest(endpoints: readonly Endpoint[]) {
       project: projectPick,
       file: filePick,
       query,
-      body,
-      contentType,
+      payload,
       who,
       ifMatch: fc.option(tag, { nil: undefined, freq: 2 }),
       ifNoneMatch: fc.option(tag, { nil: undefined, freq: 3 }),
@@ -212,7 +221,7 @@ export function segment(value: string): string {
 }
 
 export async function toSpec(world: World, r: RandomRequest): Promise<{ spec: Spec; ids: { id: string; fileId: string } }> {
-  const ids = resolveIds(world, r.project, r.file)
+  const ids = resolveIds(world, r.project, r.file, r.path.includes('{fileId}'))
   const tagged: Tagged = r.path.includes('{fileId}') ? 'file' : r.path.endsWith('/projects/{id}') ? 'project' : 'none'
   const path = r.path.replace(/\{(\w+)\}/g, (_, name: string) => segment(name === 'fileId' ? ids.fileId : ids.id))
   const url = new URL(path, 'http://api.test')
@@ -223,10 +232,10 @@ export async function toSpec(world: World, r: RandomRequest): Promise<{ spec: Sp
   const headers: Record<string, string> = {}
   const auth = authorization(world, r.who)
   if (auth && latin1(auth)) headers.authorization = auth
-  if (r.contentType !== undefined) headers['content-type'] = r.contentType
+  if (r.payload.contentType !== undefined) headers['content-type'] = r.payload.contentType
   if (r.ifMatch !== undefined) headers['if-match'] = await tagValue(world, r.ifMatch, ids, tagged)
   if (r.ifNoneMatch !== undefined) headers['if-none-match'] = await tagValue(world, r.ifNoneMatch, ids, tagged)
   if (r.range !== undefined) headers.range = r.range
   if (r.lastEventId !== undefined) headers['last-event-id'] = r.lastEventId
-  return { spec: { method: r.method, url: `${url.pathname}${url.search}`, headers, body: r.body }, ids }
+  return { spec: { method: r.method, url: `${url.pathname}${url.search}`, headers, body: r.payload.body }, ids }
 }

@@ -48,6 +48,7 @@ export const newTally = (): Tally => ({
 const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1)
 
 const document = buildOpenApiDocument()
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 type Declared = Record<string, { responses: Record<string, unknown> } | undefined>
 
 export function summarise(spec: Spec): string {
@@ -97,9 +98,10 @@ export function sender(world: World, endpoints: readonly Endpoint[], knownDefect
         clean = null
         world.dirty = false
       }
-      // Only the file routes can reach the stored files; a snapshot kept from before lists them or not, so compare like
-      // with like by taking a fresh one when this request needs the listing and the kept one has none.
-      const withFiles = new URL(spec.url, 'http://api.test').pathname.includes('/files')
+      // Only the file routes are handed the storage, and of them a download only reads: the stored files are listed
+      // around any other method at a files path. A snapshot kept from before lists them or not, so compare like with
+      // like by taking a fresh one when this request needs the listing and the kept one has none.
+      const withFiles = new URL(spec.url, 'http://api.test').pathname.includes('/files') && !READS.has(spec.method)
       if (clean && withFiles && clean.files === 'not listed') clean = null
       let started = performance.now()
       const before = clean ?? (await snapshot(world.database, world.storageDir, withFiles))

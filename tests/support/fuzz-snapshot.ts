@@ -49,8 +49,8 @@ export async function countWrites(database: Database): Promise<void> {
 export type Snapshot = { writes: string; files: string[] | 'not listed' }
 
 /**
- * The database's committed writes so far and, when `withFiles`, every stored file with its size. Only the file
- * routes are handed the storage (toRoute's context has none), so around any other request the listing is left out.
+ * The database's committed writes so far and, when `withFiles`, every stored file with its size (the caller decides
+ * which requests could reach the storage at all).
  */
 export async function snapshot(database: Database, storageDir: string, withFiles: boolean): Promise<Snapshot> {
   const result = (await database.db.execute(sql.raw('select fuzz_fingerprint() as f'))) as unknown as { rows: { f: string }[] }

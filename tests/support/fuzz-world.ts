@@ -16,7 +16,7 @@ import { makePro } from './plans'
 
 /** Owned projects and files kept alive, so requests at a live object stay common after the first DELETE. */
 const LIVE_PROJECTS = 5
-const LIVE_FILES = 4
+const LIVE_FILES = 3
 
 type Caller = Awaited<ReturnType<typeof userWithToken>>
 type LiveFile = { projectId: string; fileId: string }
@@ -36,7 +36,13 @@ export type World = {
   /** A Free workspace holding the plan's three projects: for plan limits (403, and 413 on uploads over 10 MB). */
   free: Caller
   freeProjects: string[]
+  /** Live projects: the DELETEs of the run take them, replenishing brings them back. */
   live: string[]
+  /**
+   * The owner's project that holds the live files. It is never among `live`, so deleting a live project (the run's
+   * commonest accepted write) does not take the files along and force re-uploads after every such DELETE.
+   */
+  filesProject: string
   liveFiles: LiveFile[]
   strangersProject: string
   strangersFile: LiveFile
@@ -63,7 +69,7 @@ export async function createWorld(): Promise<World> {
   const free = await userWithToken(database)
   // Hostile input, not plans, is the subject: Pro keeps Free's three-project limit from ending the run early.
   for (const who of [owner, stranger]) await makePro(database, personalWorkspace(who.userId))
-  const create = async (who: Caller, name: string) => (await projects.create(contextFor(database, sessionActor(who.userId)), { name })).id
+  const create = (who: Caller, name: string) => createProject({ database }, who, name)
   const freeProjects = [await create(free, 'Free 1'), await create(free, 'Free 2'), await create(free, 'Free 3')]
   const strangersProject = await create(stranger, 'Not yours')
   const world: World = {
@@ -77,6 +83,7 @@ export async function createWorld(): Promise<World> {
     free,
     freeProjects,
     live: [],
+    filesProject: await create(owner, 'Files'),
     liveFiles: [],
     strangersProject,
     strangersFile: await uploadVia(api, stranger, strangersProject, 'strangers'),
@@ -89,6 +96,10 @@ export async function createWorld(): Promise<World> {
 
 let made = 0
 
+async function createProject(world: Pick<World, 'database'>, who: Caller, name: string): Promise<string> {
+  return (await projects.create(contextFor(world.database, sessionActor(who.userId)), { name })).id
+}
+
 /** Tops the live projects and files up to their supply (and the stranger's project and file, if deleted). */
 export async function replenish(world: World): Promise<void> {
   const { database, owner } = world
@@ -97,8 +108,7 @@ export async function replenish(world: World): Promise<void> {
     world.dirty = true
   }
   while (world.liveFiles.length < LIVE_FILES) {
-    const projectId = world.live[made % world.live.length] ?? ''
-    world.liveFiles.push(await uploadVia(world.api, owner, projectId, `live-${made++}`))
+    world.liveFiles.push(await uploadVia(world.api, owner, world.filesProject, `live-${made++}`))
     world.dirty = true
   }
 }
@@ -110,6 +120,7 @@ export async function forget(world: World, deleted: { projectId: string; fileId?
     world.live = world.live.filter((id) => id !== projectId)
     world.liveFiles = world.liveFiles.filter((file) => file.projectId !== projectId)
     world.freeProjects = world.freeProjects.filter((id) => id !== projectId)
+    if (projectId === world.filesProject) world.filesProject = await createProject(world, world.owner, 'Files')
     if (projectId === world.strangersProject) {
       world.strangersProject = (
         await projects.create(contextFor(world.database, sessionActor(world.stranger.userId)), { name: 'Not yours' })
@@ -138,7 +149,7 @@ export type FilePick =
   | { kind: 'literal'; value: string }
 
 /** The path's parameters for these picks: a file of its own project makes the project that file's. */
-export function resolveIds(world: World, project: ProjectPick, file: FilePick): { id: string; fileId: string } {
+export function resolveIds(world: World, project: ProjectPick, file: FilePick, hasFileId: boolean): { id: string; fileId: string } {
   const at = <T>(list: readonly T[], n: number) => list[n % Math.max(1, list.length)]
   let id =
     project.kind === 'live'
@@ -151,7 +162,7 @@ export function resolveIds(world: World, project: ProjectPick, file: FilePick): 
   let fileId: string
   if (file.kind === 'own') {
     const live = at(world.liveFiles, file.n)
-    id = live?.projectId ?? id
+    if (hasFileId) id = live?.projectId ?? id
     fileId = live?.fileId ?? ''
   } else if (file.kind === 'other') fileId = at(world.liveFiles, file.n)?.fileId ?? ''
   else if (file.kind === 'strangers') fileId = world.strangersFile.fileId

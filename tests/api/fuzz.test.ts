@@ -4,6 +4,8 @@
 // and a refused request leaves the database and the stored files as they were. A directed table first produces every
 // status the API has, three times or more, whatever the seed; the random part adds its volume on top.
 // FUZZ_RUNS (default 2000; CI runs 10,000) and FUZZ_SEED (printed on every run) reproduce a run.
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -69,7 +71,14 @@ afterAll(async () => {
   await world.database.close()
 })
 
-test('every public operation is a fuzz target, the event stream included', () => {
+test('every public operation is a fuzz target, the event stream included, and every API route file serves one', () => {
+  const apiDir = path.resolve(import.meta.dirname, '../../src/app/api/v1')
+  const routeFiles = readdirSync(apiDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => path.basename(file) === 'route.ts')
+    .map((file) => `/api/v1/${path.dirname(file).split(path.sep).join('/')}`.replace(/\[(\w+)\]/g, '{$1}'))
+    // The OpenAPI document is a fixed answer, not an operation.
+    .filter((route) => route !== '/api/v1/openapi.json')
+  expect(routeFiles.sort()).toEqual([...new Set(endpoints.map((endpoint) => endpoint.path))].sort())
   expect(endpoints.map((endpoint) => endpoint.kind).sort()).toEqual(expect.arrayContaining(['download', 'events', 'json', 'upload']))
   expect(endpoints.find((endpoint) => endpoint.path === '/api/v1/events')?.kind).toBe('events')
 })

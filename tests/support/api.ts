@@ -107,8 +107,10 @@ function appRoutes(): AppRoute[] {
   })
 }
 
-// Static folders win over dynamic ones in Next's router: try the routes with fewer brackets first.
-const routes = appRoutes().sort((a, b) => (a.file.match(/\[/g)?.length ?? 0) - (b.file.match(/\[/g)?.length ?? 0))
+// Static folders win over dynamic ones in Next's router, and a catch-all comes last: try the routes with fewer
+// brackets first.
+const rank = (file: string) => (file.includes('[...') ? 100 : 0) + (file.match(/\[/g)?.length ?? 0)
+const routes = appRoutes().sort((a, b) => rank(a.file) - rank(b.file))
 
 function handlerOf(module: RouteModule, method: string): Handler | undefined {
   const exported = module[method]
@@ -123,7 +125,9 @@ async function dispatch(module: RouteModule, request: Request): Promise<Response
   if (own) return own(request)
   const get = handlerOf(module, 'GET')
   if (method === 'HEAD' && get) {
-    const response = await get(new Request(request.url, { headers: request.headers }))
+    const response = await get(new Request(request.url, { headers: request.headers, signal: request.signal }))
+    // Next sends no body for HEAD and lets go of the GET's: an event stream or a download would stay open otherwise.
+    await response.body?.cancel()
     return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
   }
   const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => handlerOf(module, m))

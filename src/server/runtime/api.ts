@@ -3,9 +3,11 @@
 // (src/app/api/v1/**/route.ts) and in the API-only server (src/server/api/handler.ts). Operations that accept the
 // app's session (the event stream) read it with Better Auth, loaded only when a request brings a cookie; the API-only
 // server takes tokens only.
+
+import { NotFound } from '../errors'
 import { log } from '../log'
 import type { Operation } from '../operations/operation'
-import type { ApiDeps } from '../transports/api-call'
+import { type ApiDeps, refuse } from '../transports/api-call'
 import { appFileRoutes } from '../transports/app-file-routes'
 import { mountRoutes } from '../transports/to-route'
 import { getApiRuntime, getRuntime, sessionUserId } from './index'
@@ -31,3 +33,7 @@ export function apiRoutes(...ops: Operation[]) {
 
 /** The project page's upload and download routes (src/app/api/w/…), on the same kernel with the session cookie. */
 export const appFiles = appFileRoutes(routeDeps)
+
+/** Every method of a path under /api/v1 that no operation serves: 404 problem+json, counted and logged. */
+const notFound = (request: Request) => refuse(request, 'unknown', new NotFound('Resource'), routeDeps)
+export const unknownApiPath = { GET: notFound, POST: notFound, PUT: notFound, PATCH: notFound, DELETE: notFound, OPTIONS: notFound }

@@ -6,11 +6,7 @@
 //   npm run bench:upload            (on PGlite; DATABASE_URL=postgres://… for PostgreSQL)
 // Take the machine's build lock around it where others build and test: flock /tmp/twofold-next.lock npm run bench:upload
 import '../../scripts/load-env'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { eq } from 'drizzle-orm'
-import { openDatabase } from '../../src/server/db/client'
 import { workspaceBilling, workspaces } from '../../src/server/db/schema'
 import { PLANS } from '../../src/server/services/plans'
 import * as projects from '../../src/server/services/projects'
@@ -18,7 +14,8 @@ import { bearerTokenFor } from '../support/api'
 import { contextFor, createUser, personalWorkspace, sessionActor } from '../support/db'
 import { MULTIPART_BOUNDARY, multipartStream } from '../support/files'
 import { isPostgresRun } from '../support/postgres'
-import { startServer, throwawayPostgres } from '../support/server'
+import { startServer } from '../support/server'
+import { benchPlace } from './bench-place'
 import { treeRss } from './http/servers'
 
 const GROWTH_MAX = 64 * 1024 * 1024
@@ -32,21 +29,8 @@ async function prepare(): Promise<{
   projectId: string
   cleanup(): Promise<void>
 }> {
-  const filesDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-files-'))
-  let env: Record<string, string | undefined>
-  let drop: () => Promise<void>
-  if (isPostgresRun()) {
-    const fresh = await throwawayPostgres('twofold_bench')
-    env = { DATABASE_URL: fresh.url, FILES_DIR: filesDir, LOG_LEVEL: 'warn' }
-    drop = fresh.drop
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-db-'))
-    env = { DATABASE_URL: undefined, PGLITE_DIR: dir, FILES_DIR: filesDir, LOG_LEVEL: 'warn' }
-    drop = async () => rmSync(dir, { recursive: true, force: true })
-  }
-  const database = await openDatabase(
-    isPostgresRun() ? { kind: 'postgres', url: env.DATABASE_URL ?? '' } : { kind: 'pglite', dataDir: env.PGLITE_DIR ?? null },
-  )
+  const place = await benchPlace('upload')
+  const database = await place.open()
   try {
     const userId = await createUser(database, 'Bench uploader')
     const [space] = await database.db
@@ -56,15 +40,7 @@ async function prepare(): Promise<{
     await database.db.insert(workspaceBilling).values({ workspaceId: space?.id ?? '', status: 'active' })
     const projectId = (await projects.create(contextFor(database, sessionActor(userId)), { name: 'Bench' })).id
     const { authorization } = await bearerTokenFor(database, userId)
-    return {
-      env,
-      authorization,
-      projectId,
-      async cleanup() {
-        await drop()
-        rmSync(filesDir, { recursive: true, force: true })
-      },
-    }
+    return { env: place.env, authorization, projectId, cleanup: place.drop }
   } finally {
     await database.close()
   }

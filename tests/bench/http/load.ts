@@ -44,6 +44,9 @@ const RSS_SAMPLE_MS = 250
 // token is used as often as every other (a run starting again at the first would spend the first ones faster).
 let next = 0
 
+/** Every run so far, warm-ups included: when, against which server and how many requests (for the token budget). */
+export const runLog: { server: Server; start: number; end: number; requests: number }[] = []
+
 export async function load(target: Target, seconds: number, connections = 10): Promise<Run> {
   const tokens = target.authorizations
   const setupRequest = tokens?.length
@@ -58,6 +61,7 @@ export async function load(target: Target, seconds: number, connections = 10): P
     peakRss = Math.max(peakRss, treeRss(target.server.pid))
   }, RSS_SAMPLE_MS)
   let result: Result
+  const start = performance.now()
   try {
     result = await autocannon({
       url: target.server.url,
@@ -77,6 +81,7 @@ export async function load(target: Target, seconds: number, connections = 10): P
     )
   }
   const cpuMsPerRequest = (treeCpuMs(target.server.pid) - cpuBefore) / result['2xx']
+  runLog.push({ server: target.server, start, end: performance.now(), requests: result['2xx'] })
   return {
     reqPerSec: result.requests.average,
     p50: result.latency.p50,

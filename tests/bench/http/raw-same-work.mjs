@@ -68,8 +68,9 @@ async function list(req, res) {
   const token = authorize(req, res, 'projects:read')
   if (!token) return
   const { rows } = await pool.query({ ...LIST, values: [token.workspace_id, PAGE + 1] })
-  // 20 projects are seeded: the first page is the last, so nextCursor is null as ours answers.
-  send(res, 200, JSON.stringify({ items: rows.slice(0, PAGE), nextCursor: rows.length > PAGE ? 'more' : null }))
+  // 20 projects are seeded: the first page is the last, so nextCursor and next (ours adds the next page's URL) are null.
+  const more = rows.length > PAGE
+  send(res, 200, JSON.stringify({ items: rows.slice(0, PAGE), nextCursor: more ? 'more' : null, next: more ? 'more' : null }))
 }
 
 function me(req, res) {

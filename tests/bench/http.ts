@@ -396,6 +396,12 @@ try {
       gate: false,
     },
     {
+      target: `GET /api/v1/me p99 ≤ ${LIST_P99_VS_NOOP}× the no-op route's (issue 28)`,
+      measured: `${(meRow.p99 / noopRow.p99).toFixed(2)}× (${meRow.p99} vs ${noopRow.p99} ms)`,
+      met: meRow.p99 <= LIST_P99_VS_NOOP * noopRow.p99,
+      gate: false,
+    },
+    {
       target: `node server.js → first 200 ≤ the no-op Next app's + ${APP_STARTUP_OVER_NOOP_MAX_MS / 1000} s (medians of ${startups.length})`,
       measured: `${seconds(median(startups))} vs ${seconds(median(noopStartups))}`,
       met: median(startups) <= median(noopStartups) + APP_STARTUP_OVER_NOOP_MAX_MS,

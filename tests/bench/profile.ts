@@ -1,7 +1,8 @@
 // A CPU profile of one endpoint under load, through real HTTP: seeds the bench's database, starts the app (or the
 // API-only server) with --cpu-prof, loads the endpoint, and prints where the server's time went by function
 // (self time, top 40) and by package. For finding what to cut; the figures that count are npm run bench's.
-//   DATABASE_URL=postgres://… node --import tsx tests/bench/profile.ts /api/v1/me [server.js|api-server.js|noop]
+//   DATABASE_URL=postgres://… node --import tsx tests/bench/profile.ts /api/v1/me [server.js|api-server.js|noop|raw]
+// (raw: the same-work raw baseline, tests/bench/http/raw-same-work.mjs, to see what the same work costs bare.)
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -15,6 +16,7 @@ type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] }
 
 const endpoint = process.argv[2] ?? '/api/v1/projects'
 const entry = process.argv[3] ?? 'server.js'
+const RAW = path.join(ROOT, 'tests/bench/http/raw-same-work.mjs')
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 
 const data = await seed(300)
@@ -22,7 +24,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'twofold-prof-'))
 const server = await start({
   name: entry,
   // 'noop': the no-op Next app through the same server.js, for comparison.
-  args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, entry === 'noop' ? path.join(ROOT, 'server.js') : entry],
+  args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, entry === 'noop' ? path.join(ROOT, 'server.js') : entry === 'raw' ? RAW : entry],
   cwd: entry === 'noop' ? NOOP_DIR : ROOT,
   env: (url) => ({
     NEXT_TELEMETRY_DISABLED: '1',
@@ -32,7 +34,7 @@ const server = await start({
     LOG_LEVEL: 'info',
     APP_URL: url,
   }),
-  readyPath: entry === 'noop' ? '/api/noop' : '/api/health/ready',
+  readyPath: entry === 'noop' ? '/api/noop' : entry === 'raw' ? '/health' : '/api/health/ready',
 })
 const target = { name: endpoint, server, path: endpoint, authorizations: data.authorizations }
 try {

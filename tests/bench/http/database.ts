@@ -14,7 +14,7 @@ import { signUp } from './action'
 
 export const PROJECTS = 20
 /** The production budget (src/server/runtime.ts createLimits): 600 requests a minute per token. */
-const POINTS_PER_TOKEN_PER_MINUTE = 600
+export const POINTS_PER_TOKEN_PER_MINUTE = 600
 
 export type Seeded = {
   url: string

@@ -1,7 +1,8 @@
-// The raw baseline: plain node:http and the same pg driver, doing the database work of our GET /api/v1/projects and
-// nothing else — the token looked up by its SHA-256 joined with the membership, the rate-limit upsert as
+// The raw baseline doing MORE work than ours in steady state (the same-work one is raw-same-work.mjs): plain
+// node:http and the same pg driver, with three round trips a request where ours, its token and its count cached,
+// has one — the token looked up by its SHA-256 joined with the membership, the rate-limit upsert as
 // rate-limiter-flexible's Drizzle store writes it, the newest 20 projects (+1, to know if there is a next page).
-// Plain JavaScript, no framework, no ORM, no validation library: what the same work costs with nothing around it.
+// Kept as a second reference: it is what ours did before the caches, with nothing around it.
 //   PORT=… DATABASE_URL=postgres://… node tests/bench/http/raw-server.mjs
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'

@@ -1,6 +1,7 @@
-// The three servers the HTTP bench compares, each its own process on its own port: our app (server.js over the root's
-// `next build`), a no-op Next app (the same server.js over tests/bench/noop-next's build) and the raw node:http + pg
-// baseline. Also: builds when a build is stale, the RSS of a process tree, and the time from spawn to a first 200.
+// The servers the HTTP bench compares, each its own process on its own port: our app (server.js over the root's
+// `next build`), a no-op Next app (the same server.js over tests/bench/noop-next's build), the API-only server, and
+// two raw node:http + pg baselines: one doing the same work as ours in steady state (raw-same-work.mjs) and one doing
+// more (raw-server.mjs: a token query and a rate-limit write per request). Also: builds when a build is stale, the RSS of a process tree, and the time from spawn to a first 200.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -158,10 +159,22 @@ export function startNoop(): Promise<Server> {
   })
 }
 
+/** The raw baseline doing more work than ours: a token query and a rate-limit write before the list. */
 export function startRaw(databaseUrl: string): Promise<Server> {
   return start({
-    name: 'raw',
+    name: 'raw-more-work',
     args: [path.join(ROOT, 'tests/bench/http/raw-server.mjs')],
+    cwd: ROOT,
+    env: () => ({ DATABASE_URL: databaseUrl }),
+    readyPath: '/health',
+  })
+}
+
+/** The raw baseline doing the same work as ours in steady state: tokens from memory, one list query, same JSON. */
+export function startRawSameWork(databaseUrl: string): Promise<Server> {
+  return start({
+    name: 'raw-same-work',
+    args: [path.join(ROOT, 'tests/bench/http/raw-same-work.mjs')],
     cwd: ROOT,
     env: () => ({ DATABASE_URL: databaseUrl }),
     readyPath: '/health',

@@ -147,5 +147,12 @@ describe('the app’s upload route', () => {
     })
     expect((await fetch(route, init('https://evil.example') as RequestInit)).status).toBe(403)
     expect((await fetch(route, init(server.url) as RequestInit)).status).toBe(401)
+    // The form posted without JavaScript, signed out: sent to sign in, and back to the project page after.
+    const { Accept: _json, ...formHeaders } = init(server.url).headers
+    const posted = await fetch(route, { ...init(server.url), headers: formHeaders, redirect: 'manual' } as RequestInit)
+    expect(posted.status).toBe(303)
+    expect(posted.headers.get('location')).toBe(
+      `${server.url}/sign-in?next=${encodeURIComponent(`/w/some-workspace/projects/${projectId}`)}`,
+    )
   })
 })

@@ -84,7 +84,7 @@ const BUILT_BY_THE_SERVER: Record<string, string> = {
   'src/server/transports/to-route.ts: new URL(http.location(output), url).toString()':
     'a created resource’s URL, from its id as the service returned it',
   'src/server/transports/to-file-route.ts: location.toString()': 'a stored file’s URL, from its id as the service returned it',
-  'src/server/transports/app-file-routes.ts: new URL(`${projectPath}?upload=ok`, call.appUrl)':
+  'src/server/transports/app-file-routes.ts: new URL(`${projectPath}?upload=ok`, call.ctx.appUrl)':
     'the project page on APP_URL: slug and id are encoded as single path segments',
   'src/server/transports/app-file-routes.ts: new URL(`/sign-in?next=${encodeURIComponent(projectPath)}`, appUrl)':
     'always /sign-in on APP_URL; `next` (the project page) is checked by the sign-in page',

@@ -12,20 +12,15 @@ import { appFileRoutes } from '../transports/app-file-routes'
 import { mountRoutes } from '../transports/to-route'
 import { getApiRuntime, getRuntime, sessionUserId } from './index'
 
-async function apiRuntime() {
-  const { context, limits, tokenCache, tokenUsage } = await getApiRuntime()
-  return { context, limits, tokenCache, tokenUsage }
-}
-
 /** For the app's route files: bearer tokens, and sessions where an operation accepts them. */
 export const routeDeps: ApiDeps = {
-  runtime: apiRuntime,
+  runtime: getApiRuntime,
   sessionUserId: async (headers) => sessionUserId((await getRuntime()).auth, headers),
   log,
 }
 
 /** For the API-only server: bearer tokens only. */
-export const apiOnlyDeps: ApiDeps = { runtime: apiRuntime, log }
+export const apiOnlyDeps: ApiDeps = { runtime: getApiRuntime, log }
 
 export function apiRoutes(...ops: Operation[]) {
   return mountRoutes(ops, routeDeps)

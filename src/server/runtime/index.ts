@@ -354,6 +354,8 @@ export async function sessionUserId(auth: Auth, headers: Headers): Promise<{ use
   return result ? { userId: result.user.id, sessionId: result.session.id } : null
 }
 
+const testRuntimes = new WeakMap<object, CoreRuntime>()
+
 /**
  * Tests only: makes getRuntime() answer with a runtime on the test's own database and Better Auth (and `limits`, if
  * given, for its database), so the real route modules under src/app run there. Never called by the app.
@@ -362,8 +364,13 @@ export function setRuntimeForTests(
   parts: { config: Config; database: Database; auth: Auth; storage?: FileStorage },
   limits?: Limits,
 ): void {
-  const storage = parts.storage ?? localStorage(mkdtempSync(path.join(tmpdir(), 'twofold-runtime-files-')))
-  const core = assemble(parts.config, parts.database, storage, async () => parts.auth)
+  // The API harness sets its runtime before every request: the runtime is assembled once per set of parts.
+  let core = testRuntimes.get(parts)
+  if (!core) {
+    const storage = parts.storage ?? localStorage(mkdtempSync(path.join(tmpdir(), 'twofold-runtime-files-')))
+    core = assemble(parts.config, parts.database, storage, async () => parts.auth)
+    testRuntimes.set(parts, core)
+  }
   const holder = globalThis as Holder
   holder[RUNTIME] = Promise.resolve(core)
   if (limits) limitsOf.set(parts.database, limits)

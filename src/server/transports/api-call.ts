@@ -4,7 +4,6 @@
 // to a renderer (JSON, upload, download, event stream), renders any failure as problem+json, and writes one access
 // line whatever the outcome. The renderers in this folder only turn a call into a response.
 import { type ActorSources, resolveActor } from '../auth/actor'
-import type { Notifications } from '../db/notifications'
 import { AppError, Forbidden, NotFound, toAppError, Unauthenticated } from '../errors'
 import { clientIp } from '../http/client-ip'
 import { applyCorsHeaders } from '../http/cors'
@@ -49,9 +48,6 @@ export type ApiCall = {
   /** The answer's headers so far: request id, CORS, RateLimit-*. */
   headers: Headers
   requestId: string
-  /** The public origin (APP_URL) that Location, Link and `next` are built on, never the request's Host. */
-  appUrl: string
-  notifications: Notifications
 }
 
 /** What a caller may authenticate with, and how the app's own callers are told apart. */
@@ -68,8 +64,11 @@ export type CallOptions = {
   ownOrigin?: 'required' | 'if-sent'
   /** The access line's route name, where it is not the operation's. */
   route?: string
-  /** The answer for a failure, where a transport answers some differently (a form post is redirected). */
-  renderFailure?(error: AppError, requestId: string, headers: Headers): Response | undefined
+  /**
+   * The answer for a failure, where a transport answers some differently (a form post is redirected): given the
+   * public origin once the runtime is open; undefined leaves it to problem+json.
+   */
+  renderFailure?(error: AppError, appUrl: string): Response | undefined
 }
 
 /**
@@ -141,6 +140,17 @@ function budgetOf(actor: Actor, request: Request, limits: ApiRuntime['limits']) 
   return { limiter: limits.api, key: actor.via === 'token' ? actor.tokenId : `session:${actor.userId}` }
 }
 
+// Each operation's path template, compiled once rather than on every request.
+const matchers = new WeakMap<Operation, (pathname: string) => Record<string, string> | null>()
+function paramsOf(op: Operation, path: string, pathname: string) {
+  let match = matchers.get(op)
+  if (!match) {
+    match = pathMatcher(path)
+    matchers.set(op, match)
+  }
+  return match(pathname)
+}
+
 /** Serves `op` for `request` through `render`: see the file's head. */
 export function apiCall(
   request: Request,
@@ -154,16 +164,18 @@ export function apiCall(
   const route = options.route ?? op.name
   return logged(request, route, deps.log, async (requestId) => {
     const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
+    let appUrl: string | undefined
     try {
       const url = new URL(request.url)
-      const params = options.accept === 'session' ? {} : pathMatcher(http.path)(url.pathname)
+      const params = options.accept === 'session' ? {} : paramsOf(op, http.path, url.pathname)
       if (!params) throw new NotFound('Resource')
       const runtime = await deps.runtime()
+      appUrl = runtime.context.appUrl
       const actor = await callerOf(request, op, deps, runtime, options)
       const budget = budgetOf(actor, request, runtime.limits)
       copyHeaders(rateLimitHeaders(await budget.limiter.consume(budget.key)), headers)
-      const ownOrigin = options.ownOrigin ?? (op.http?.sessions ? 'if-sent' : undefined)
-      const foreign = ownOrigin !== undefined && !fromOwnOrigin(request.headers, runtime.context.appUrl, ownOrigin)
+      const ownOrigin = options.ownOrigin ?? (http.sessions ? 'if-sent' : undefined)
+      const foreign = ownOrigin !== undefined && !fromOwnOrigin(request.headers, appUrl, ownOrigin)
       // A route only the app's pages may post to refuses another origin whoever is calling: it says nothing of sessions.
       if (foreign && ownOrigin === 'required') throw new Forbidden('Do this from the app’s own pages.')
       if (actor.type !== 'user') {
@@ -174,18 +186,12 @@ export function apiCall(
       // A session names its workspace (the app's path, or ?workspace= on a stream); a token works in its own.
       const workspace = actor.via === 'session' ? (options.workspace ?? url.searchParams.get('workspace') ?? undefined) : undefined
       const ctx = { ...buildContext(actor, runtime.context, workspace), actor }
-      return await render({
-        request,
-        url,
-        params,
-        ctx,
-        headers,
-        requestId,
-        appUrl: runtime.context.appUrl,
-        notifications: runtime.context.notifications,
-      })
+      return await render({ request, url, params, ctx, headers, requestId })
     } catch (thrown) {
-      return failure(thrown, { requestId, route, headers, log: deps.log, render: options.renderFailure })
+      const { renderFailure } = options
+      const known = appUrl
+      const render = renderFailure && known !== undefined ? (error: AppError) => renderFailure(error, known) : undefined
+      return failure(thrown, { requestId, route, headers, log: deps.log, render })
     }
   })
 }
@@ -195,10 +201,9 @@ export function apiCall(
  * the client's address (it is not worth resolving a token to refuse it), so this answer too carries RateLimit-* and
  * cannot be sent without limit, and logged like any other.
  */
-export function refuse(request: Request, route: string, error: AppError, deps: ApiDeps, extra?: Headers): Promise<Response> {
+export function refuse(request: Request, route: string, error: AppError, deps: ApiDeps): Promise<Response> {
   return logged(request, route, deps.log, async (requestId) => {
     const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
-    if (extra) copyHeaders(extra, headers)
     try {
       const { limits } = await deps.runtime()
       copyHeaders(rateLimitHeaders(await limits.anonymous.consume(clientIp(request.headers))), headers)
@@ -217,13 +222,13 @@ export function failure(
     route: string
     headers: Headers
     log: Logger
-    render?: (error: AppError, requestId: string, headers: Headers) => Response | undefined
+    render?: (error: AppError) => Response | undefined
   },
 ): Response {
   const error = toAppError(thrown)
   if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), at.headers)
   if (!(thrown instanceof AppError)) at.log.error('request failed', { requestId: at.requestId, route: at.route, error: thrown })
-  return at.render?.(error, at.requestId, at.headers) ?? problemResponse(error, at.requestId, at.headers)
+  return at.render?.(error) ?? problemResponse(error, at.requestId, at.headers)
 }
 
 /** Answers with `handle`, then writes the access-log line: one per API request, whatever its outcome. */

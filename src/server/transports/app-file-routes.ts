@@ -39,10 +39,9 @@ export function appFileRoutes(deps: ApiDeps) {
     const { slug, id } = await params
     const wantsJson = (request.headers.get('accept') ?? '').includes('application/json')
     const projectPath = `/w/${encodeURIComponent(slug)}/projects/${encodeURIComponent(id)}`
-    let appUrl = ''
     // Without JavaScript the browser posted the form: it is sent back to the project page, saying what happened.
-    const renderFailure = (error: AppError): Response | undefined => {
-      if (wantsJson || !appUrl || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') return undefined
+    const renderFailure = (error: AppError, appUrl: string): Response | undefined => {
+      if (wantsJson || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') return undefined
       if (error.code === 'UNAUTHENTICATED') {
         return Response.redirect(new URL(`/sign-in?next=${encodeURIComponent(projectPath)}`, appUrl), 303)
       }
@@ -53,9 +52,8 @@ export function appFileRoutes(deps: ApiDeps) {
       uploadFile,
       deps,
       async (call) => {
-        appUrl = call.appUrl
         const file = await runUpload(uploadFile, call, { id })
-        if (!wantsJson) return Response.redirect(new URL(`${projectPath}?upload=ok`, call.appUrl), 303)
+        if (!wantsJson) return Response.redirect(new URL(`${projectPath}?upload=ok`, call.ctx.appUrl), 303)
         call.headers.set('Cache-Control', 'no-store')
         call.headers.set('Content-Type', 'application/json')
         return new Response(JSON.stringify(file), { status: 201, headers: call.headers })

@@ -33,7 +33,7 @@ export function toUploadRoute(op: Operation, deps: ApiDeps): RouteHandler {
   return (request) =>
     apiCall(request, op, deps, async (call) => {
       const file = await runUpload(op, call)
-      const location = new URL(`${call.url.pathname.replace(/\/$/, '')}/${file.id}`, call.appUrl)
+      const location = new URL(`${call.url.pathname.replace(/\/$/, '')}/${file.id}`, call.ctx.appUrl)
       call.headers.set('Location', location.toString())
       call.headers.set('Cache-Control', 'no-store')
       call.headers.set('Content-Type', 'application/json')

@@ -23,7 +23,7 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
     apiCall(request, op, deps, async (call) => {
       const input = (await inputOf(op, call)) as z.output<I>
       const output: z.output<O> = op.output.parse(await op.run(call.ctx, input))
-      const publicUrl = new URL(`${call.url.pathname}${call.url.search}`, call.appUrl)
+      const publicUrl = new URL(`${call.url.pathname}${call.url.search}`, call.ctx.appUrl)
       return render(http, request, publicUrl, output, call.headers)
     })
 }

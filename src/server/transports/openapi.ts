@@ -181,52 +181,66 @@ function bytesResponses(status: number): unknown {
 
 function responsesFor(op: Operation, http: HttpShape<unknown>, components: Components) {
   const responses: Record<string, unknown> = {}
-  if (http.answer === 'bytes') {
-    for (const status of statusesFor(op)) {
-      responses[status] = [200, 206, 304, 416].includes(status)
-        ? bytesResponses(status)
-        : status === 403
-          ? problem(403, forbiddenFor(op))
-          : problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
+  for (const status of statusesFor(op)) responses[status] = responseFor(op, http, status, components)
+  return responses
+}
+
+/** One answer of an operation, by its shape: a download's bytes, an event stream, the JSON output, or a problem. */
+function responseFor(op: Operation, http: HttpShape<unknown>, status: number, components: Components): unknown {
+  if (http.answer === 'bytes' && [200, 206, 304, 416].includes(status)) return bytesResponses(status)
+  if (http.answer === 'events' && status === 200) return eventsResponse(http, components)
+  if (status === http.status) return successResponse(op, http, components)
+  if (status === 304) {
+    return {
+      description: 'Not modified: your copy (If-None-Match) is current',
+      headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
     }
-    return responses
   }
+  const upload = http.body === 'multipart' ? UPLOAD_PROBLEM_DESCRIPTIONS[status] : undefined
+  const description = status === 403 ? forbiddenFor(op) : (upload ?? PROBLEM_DESCRIPTIONS[status] ?? 'Error')
+  return problem(status, description, ...(PROBLEM_HEADERS[status] ?? []))
+}
+
+function successResponse(op: Operation, http: HttpShape<unknown>, components: Components) {
   const successHeaders: HeaderName[] = [...COMMON_HEADERS]
   if (http.etagVersion) successHeaders.push('ETag')
   if (http.status === 201) successHeaders.push('Location')
   if (http.paginated) successHeaders.push('Link')
-  for (const status of statusesFor(op)) {
-    if (status === http.status) {
-      let schema = http.status === 204 ? null : toSchema(op.output, 'output', components)
-      // A page's body also carries `next` (see withNextLink in to-route.ts): merged in, so strict validators accept it.
-      if (schema && http.paginated) {
-        const page = schema as { properties?: Record<string, unknown>; required?: string[] }
-        schema = {
-          ...page,
-          properties: {
-            ...page.properties,
-            next: { type: ['string', 'null'], format: 'uri', maxLength: 2048, description: 'the next page; null on the last' },
-          },
-          required: [...(page.required ?? []), 'next'],
-        }
-      }
-      responses[status] = {
-        description: http.status === 201 ? 'Created' : http.status === 204 ? 'Done; no content' : 'OK',
-        headers: headerRefs(...successHeaders),
-        ...(schema ? { content: { 'application/json': { schema } } } : {}),
-      }
-    } else if (status === 304) {
-      responses[status] = {
-        description: 'Not modified: your copy (If-None-Match) is current',
-        headers: headerRefs('X-Request-Id', ...CORS_HEADERS, ...RATE_LIMIT_HEADERS, 'ETag'),
-      }
-    } else {
-      const upload = http.body === 'multipart' ? UPLOAD_PROBLEM_DESCRIPTIONS[status] : undefined
-      const description = status === 403 ? forbiddenFor(op) : (upload ?? PROBLEM_DESCRIPTIONS[status] ?? 'Error')
-      responses[status] = problem(status, description, ...(PROBLEM_HEADERS[status] ?? []))
+  let schema = http.status === 204 ? null : toSchema(op.output, 'output', components)
+  // A page's body also carries `next` (see withNextLink in to-route.ts): merged in, so strict validators accept it.
+  if (schema && http.paginated) {
+    const page = schema as { properties?: Record<string, unknown>; required?: string[] }
+    schema = {
+      ...page,
+      properties: {
+        ...page.properties,
+        next: { type: ['string', 'null'], format: 'uri', maxLength: 2048, description: 'the next page; null on the last' },
+      },
+      required: [...(page.required ?? []), 'next'],
     }
   }
-  return responses
+  return {
+    description: http.status === 201 ? 'Created' : http.status === 204 ? 'Done; no content' : 'OK',
+    headers: headerRefs(...successHeaders),
+    ...(schema ? { content: { 'application/json': { schema } } } : {}),
+  }
+}
+
+// What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
+const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
+
+/** An event stream's 200: text/event-stream, whose events carry `eventData` as JSON. */
+function eventsResponse(http: HttpShape<unknown>, components: Components) {
+  return {
+    description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
+    headers: headerRefs(...COMMON_HEADERS),
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 },
+        'x-event-data': toSchema(http.eventData ?? z.unknown(), 'output', components),
+      },
+    },
+  }
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -264,6 +278,15 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
     schema: { type: 'string', format: 'uuid', maxLength: UUID_LENGTH },
     description: objectShape(op.input)[name]?.description,
   }))
+  if (http.answer === 'events') {
+    parameters.push({
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', pattern: '^[0-9]{1,15}$', maxLength: 15 },
+      description: 'the id of the last event received: the stream resumes after it',
+    })
+  }
   const fields = transportedFields(op, http)
   let requestBody: unknown
   if (http.body === 'multipart') {
@@ -337,7 +360,7 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
     operationId: op.name,
     summary: op.summary,
     tags: [op.tag],
-    description: whoMayCall(op),
+    description: `${op.description ?? ''} ${whoMayCall(op)}`.trim(),
     security: [{ bearerAuth: [] }],
     'x-required-scopes': op.scope ? [op.scope] : [],
     // The least workspace role the token's member must hold (null: the operation is not about a workspace).
@@ -345,58 +368,6 @@ function operationObject(op: Operation, http: HttpShape<unknown>, components: Co
     parameters,
     ...(requestBody ? { requestBody } : {}),
     responses: responsesFor(op, http, components),
-  }
-}
-
-// What an event stream's body is made of: field lines (retry, id, event, data), comment lines and blank lines.
-const SSE_PATTERN = '^((retry|id|event|data): ?[^\\n]*\\n|:[^\\n]*\\n|\\n)*$'
-
-/** An event-stream operation (`answer: 'events'`): one 200 answer of text/event-stream, whose events carry `eventData` as JSON. */
-function streamOperationObject(op: Operation, http: HttpShape<unknown>, components: Components) {
-  const eventData = toSchema(http.eventData ?? z.unknown(), 'output', components)
-  const parameters: unknown[] = [
-    {
-      name: 'Last-Event-ID',
-      in: 'header',
-      required: false,
-      schema: { type: 'string', pattern: '^[0-9]{1,15}$', maxLength: 15 },
-      description: 'the id of the last event received: the stream resumes after it',
-    },
-  ]
-  const fields = transportedFields(op, http)
-  const query = (fields ? toSchema(fields, 'input', components) : {}) as { properties?: Record<string, JsonSchema>; required?: string[] }
-  for (const [name, schema] of Object.entries(query.properties ?? {})) {
-    const { description, ...rest } = schema
-    parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: rest, description })
-  }
-  const responses: Record<string, unknown> = {}
-  for (const status of statusesFor(op)) {
-    responses[status] =
-      status === 200
-        ? {
-            description: `Server-Sent Events (retry: ${RETRY_MS} ms); each event’s data is the JSON document described by x-event-data`,
-            headers: headerRefs(...COMMON_HEADERS),
-            content: {
-              'text/event-stream': {
-                schema: { type: 'string', pattern: SSE_PATTERN, maxLength: 1_000_000_000 },
-                'x-event-data': eventData,
-              },
-            },
-          }
-        : status === 403
-          ? problem(403, forbiddenFor(op))
-          : problem(status, PROBLEM_DESCRIPTIONS[status] ?? 'Error', ...(PROBLEM_HEADERS[status] ?? []))
-  }
-  return {
-    operationId: op.name,
-    summary: op.summary,
-    tags: [op.tag],
-    description: `${op.description ?? ''} ${whoMayCall(op)}`.trim(),
-    security: [{ bearerAuth: [] }],
-    'x-required-scopes': op.scope ? [op.scope] : [],
-    'x-twofold-role': op.role,
-    parameters,
-    responses,
   }
 }
 
@@ -413,8 +384,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = publicOperation
   const paths: Record<string, Record<string, unknown>> = {}
   for (const op of ops) {
     if (!op.http) continue
-    const object = op.http.answer === 'events' ? streamOperationObject(op, op.http, components) : operationObject(op, op.http, components)
-    paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: object }
+    paths[op.http.path] = { ...paths[op.http.path], [op.http.method.toLowerCase()]: operationObject(op, op.http, components) }
   }
   return {
     openapi: '3.1.0',

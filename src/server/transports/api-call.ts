@@ -101,7 +101,7 @@ function safeDecode(segment: string): string {
   }
 }
 
-export function copyHeaders(from: Headers, to: Headers) {
+function copyHeaders(from: Headers, to: Headers) {
   for (const [key, value] of from) to.set(key, value)
 }
 

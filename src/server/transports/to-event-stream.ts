@@ -10,8 +10,6 @@ import type { Operation } from '../operations/operation'
 import { type ApiDeps, apiCall, type RouteHandler } from './api-call'
 import { inputOf } from './request-input'
 
-export type { EventFeed, EventSink, ServerEvent } from '../live/event-feed'
-
 /** How long a client waits before reconnecting after the stream ends (sent as `retry:`). */
 export const RETRY_MS = 3_000
 /** A comment this often keeps proxies and load balancers from closing an idle stream (most give up after 60 s). */

@@ -76,6 +76,15 @@ describe.each(['server.js', 'api-server.js'] as const)('the public API through %
     expect(newest.items[0].name).toBe(`Through ${entry}`)
   })
 
+  it('answers JSON with its type, and its length where the server keeps it', async () => {
+    const me = await api('/api/v1/me')
+    const text = await me.text()
+    expect(me.headers.get('content-type')).toBe('application/json')
+    expect(JSON.parse(text)).toHaveProperty('user')
+    // Next drops a route's Content-Length (src/server/http/json-response.ts); the API-only server sends it.
+    if (entry === 'api-server.js') expect(me.headers.get('content-length')).toBe(String(Buffer.byteLength(text)))
+  })
+
   it('answers the workspace with the caller’s role, and 401 without a token', async () => {
     const workspace = await api('/api/v1/workspace')
     expect(workspace.status).toBe(200)

@@ -1,7 +1,9 @@
 // The public API as one fetch-standard handler, with no Next.js in the path: the same operations, adapters,
 // auth, limits, errors and OpenAPI document as the app's route files, for API-only instances (api-server.js).
 // Routing is a table built once from the registry; static paths win over templated ones, as in Next's router.
+import { FastResponse } from 'srvx/node'
 import { MethodNotAllowed, NotFound } from '../errors'
+import { makeJsonResponsesWith } from '../http/json-response'
 import type { Operation } from '../operations/operation'
 import { publicOperations } from '../operations/registry'
 import { apiOnlyDeps } from '../runtime/api'
@@ -38,6 +40,7 @@ export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps
  * serve a 405, each counted and logged by the kernel like any other answer.
  */
 export function createApiHandler(routes: Route[] = apiRouteTable(), deps: ApiDeps = apiOnlyDeps): Handler {
+  makeJsonResponsesWith(FastResponse)
   return async (request) => {
     const { pathname } = new URL(request.url)
     const route = routes.find((candidate) => candidate.match(pathname))

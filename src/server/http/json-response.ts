@@ -8,6 +8,21 @@
 /** The `compression` middleware's own default threshold. */
 const COMPRESS_FROM_BYTES = 1024
 
+/** A constructor of web-standard Responses: the global one, or a cheaper one that behaves as it does. */
+export type ResponseClass = new (body: string, init: ResponseInit) => Response
+
+let JsonResponse: ResponseClass = Response
+
+/**
+ * Makes every JSON answer of this process with `responseClass`. The API-only server gives srvx's FastResponse, which
+ * srvx writes to the socket as the string it holds; a global Response's body is a ReadableStream that srvx must read
+ * chunk by chunk and write after the head, a second socket write and a stream reader per request (measured on the
+ * list: see api/handler.ts). Under Next the global one stays: Next reads the body itself.
+ */
+export function makeJsonResponsesWith(responseClass: ResponseClass): void {
+  JsonResponse = responseClass
+}
+
 export function jsonResponse(body: unknown, status: number, headers: Headers): Response {
   const text = JSON.stringify(body)
   const bytes = Buffer.byteLength(text)
@@ -16,5 +31,5 @@ export function jsonResponse(body: unknown, status: number, headers: Headers): R
     const cacheControl = headers.get('Cache-Control')
     headers.set('Cache-Control', cacheControl ? `${cacheControl}, no-transform` : 'no-transform')
   }
-  return new Response(text, { status, headers })
+  return new JsonResponse(text, { status, headers })
 }

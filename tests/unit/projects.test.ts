@@ -139,7 +139,8 @@ describe('listing projects', () => {
     const fresh = await projects.create(at('2026-11-26T09:30:00.000Z'), { name: 'Fresh' })
 
     const { items } = await projects.list(owner, {})
-    expect(items).toEqual([fresh, changed])
+    // toStrictEqual: the rows come from the driver as they are (db/prepared.ts unmappedRows), so the same keys, no more.
+    expect(items).toStrictEqual([fresh, changed])
     expect(items).toEqual([await projects.get(owner, { id: fresh.id }), await projects.get(owner, { id: old.id })])
     expect(items[1]).toMatchObject({ createdAt: '1999-12-31T23:59:59.007Z', updatedAt: '2026-03-04T05:06:07.890Z' })
   })

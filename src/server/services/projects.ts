@@ -2,7 +2,7 @@
 // do all of these; the workspace is the caller's (the URL's for a session, the token's for the API).
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { preparedOnce } from '../db/prepared'
+import { preparedOnce, unmappedRows } from '../db/prepared'
 import { projects } from '../db/schema'
 import { NotFound, PreconditionFailed, ValidationError } from '../errors'
 import { requireRole } from './access'
@@ -110,17 +110,20 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
  * it again, and for a page of 20 that was a measurable share of the list's CPU. Stored times have millisecond
  * precision (create and update take them from the context's clock), so MS loses nothing.
  */
-const isoTimestamp = (column: typeof projects.createdAt | typeof projects.updatedAt) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+const isoTimestamp = (column: typeof projects.createdAt | typeof projects.updatedAt, as: keyof Project) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as(as)
 
-/** A project as the API shows it, straight from the row. */
+/**
+ * A project as the API shows it, straight from the row: every key is also the column's name in the result, and
+ * nothing needs decoding, so the list takes the driver's rows as they are (db/prepared.ts unmappedRows).
+ */
 const projectColumns = {
   id: projects.id,
   name: projects.name,
   description: projects.description,
   version: projects.version,
-  createdAt: isoTimestamp(projects.createdAt),
-  updatedAt: isoTimestamp(projects.updatedAt),
+  createdAt: isoTimestamp(projects.createdAt, 'createdAt'),
+  updatedAt: isoTimestamp(projects.updatedAt, 'updatedAt'),
 }
 
 // The list is the API's busiest read: both of its shapes (the first page, and a page after a cursor) are prepared.
@@ -157,8 +160,8 @@ export async function list(ctx: ServiceContext, input: z.input<typeof ListProjec
   const after = cursor ? decodeCursor(cursor) : null
   // One row more than the page, to know whether another follows.
   const rows = after
-    ? await pageAfter(ctx.db).execute({ workspaceId, limit: limit + 1, createdAt: after.createdAt, id: after.id })
-    : await firstPage(ctx.db).execute({ workspaceId, limit: limit + 1 })
+    ? await unmappedRows(pageAfter(ctx.db), { workspaceId, limit: limit + 1, createdAt: after.createdAt, id: after.id })
+    : await unmappedRows(firstPage(ctx.db), { workspaceId, limit: limit + 1 })
   const items: Project[] = rows.slice(0, limit)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }

@@ -1,9 +1,11 @@
 // The public API's HTTP semantics, status code by status code: real Request objects into the mounted route
 // handlers, on a real database.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { z } from 'zod'
 import type { Database } from '../../src/server/db/client'
 import { JSON_BODY_LIMIT_BYTES } from '../../src/server/http/body'
 import { PEER_ADDRESS_HEADER } from '../../src/server/http/client-ip'
+import { operation } from '../../src/server/operations/operation'
 import { type ApiHarness, createApi, jsonRequest, userWithToken } from '../support/api'
 import { contextDepsFor, createTestDatabase, personalWorkspace } from '../support/db'
 import { makePro } from '../support/plans'
@@ -120,6 +122,39 @@ describe('success', () => {
     const response = await api.fetch('/api/v1/projects', { method: 'OPTIONS' })
     expect(response.status).toBe(204)
     expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS, HEAD')
+  })
+})
+
+describe('the output schema', () => {
+  const leaky = (output: z.ZodType) =>
+    operation({
+      name: 'test.leaky',
+      summary: 'Returns more than it declares',
+      tag: 'Test',
+      input: z.object({}),
+      output,
+      scope: null,
+      role: null,
+      http: { method: 'GET', path: '/api/v1/leaky', status: 200 },
+      run: async () => ({ id: 'p1', ownerPasswordHash: 'x', items: [{ id: 'i1', token: 't' }] }),
+    })
+
+  test('fields it does not name, at any depth, never leave the server', async () => {
+    const output = z.object({ id: z.string(), items: z.array(z.object({ id: z.string() })) })
+    const response = await createApi(database, { ops: [leaky(output)] }).fetch('/api/v1/leaky', {
+      headers: { authorization: alice.authorization },
+    })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('{"id":"p1","items":[{"id":"i1"}]}')
+  })
+
+  test('a value it does not fit is a 500 problem, and nothing of the value is sent', async () => {
+    const output = z.object({ id: z.number() })
+    const response = await createApi(database, { ops: [leaky(output)] }).fetch('/api/v1/leaky', {
+      headers: { authorization: alice.authorization },
+    })
+    const body = await expectProblem(response, 500, 'INTERNAL')
+    expect(JSON.stringify(body)).not.toMatch(/p1|ownerPasswordHash/)
   })
 })
 

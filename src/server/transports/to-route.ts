@@ -8,6 +8,7 @@ import { etagFor, matchesIfNoneMatch } from '../http/etag'
 import { jsonResponse } from '../http/json-response'
 import type { HttpMethod, HttpShape, Operation } from '../operations/operation'
 import { type ApiDeps, apiCall, logged, type RouteHandler, refuse } from './api-call'
+import { outputOf } from './output'
 import { inputOf } from './request-input'
 import { toEventStreamRoute } from './to-event-stream'
 import { toDownloadRoute, toUploadRoute } from './to-file-route'
@@ -22,7 +23,7 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
   return (request) =>
     apiCall(request, op, deps, async (call) => {
       const input = (await inputOf(op, call)) as z.output<I>
-      const output: z.output<O> = op.output.parse(await op.run(call.ctx, input))
+      const output = outputOf(op.output, await op.run(call.ctx, input))
       const publicUrl = new URL(`${call.url.pathname}${call.url.search}`, call.ctx.appUrl)
       return render(http, request, publicUrl, output, call.headers)
     })

@@ -55,6 +55,19 @@ describe('a batched rate limiter', () => {
     expect(rows.every((r) => (r.expire?.getTime() ?? 0) > Date.now())).toBe(true)
   })
 
+  test('after a write, a key counts on and resets with the shared row’s window, not its own', async () => {
+    const name = uniqueName()
+    const limiter = createBatchedRateLimiter(database.db, { name, points: 100, durationSeconds: 60 })
+    // Another instance's window, 30 s from its end, with 40 hits in it.
+    await database.db.insert(rateLimits).values({ key: `${name}:shared`, points: 40, expire: new Date(Date.now() + 30_000) })
+    await limiter.consume('shared')
+    await limiter.check('shared')
+    const state = await limiter.consume('shared')
+    expect(state.remaining).toBe(100 - 41 - 1)
+    expect(state.resetSeconds).toBeGreaterThan(20)
+    expect(state.resetSeconds).toBeLessThanOrEqual(30)
+  })
+
   test('writes hits in batches, not one by one, and the shared row ends up with every hit', async () => {
     const name = uniqueName()
     const limiter = createBatchedRateLimiter(database.db, { name, points: 1000, durationSeconds: 60 })

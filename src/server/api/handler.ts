@@ -41,9 +41,16 @@ export function apiRouteTable(ops: readonly Operation[] = publicOperations, deps
  */
 export function createApiHandler(routes: Route[] = apiRouteTable(), deps: ApiDeps = apiOnlyDeps): Handler {
   makeJsonResponsesWith(FastResponse)
+  // A path without parameters is found by its name, not by trying each route's matcher in turn.
+  const exact = new Map<string, Route>()
+  for (const route of routes) {
+    if (route.params > 0) continue
+    for (const path of [route.path, `${route.path}/`]) if (!exact.has(path)) exact.set(path, route)
+  }
+  const templated = routes.filter((route) => route.params > 0)
   return async (request) => {
     const { pathname } = new URL(request.url)
-    const route = routes.find((candidate) => candidate.match(pathname))
+    const route = exact.get(pathname) ?? templated.find((candidate) => candidate.match(pathname))
     if (!route) return refuse(request, 'unknown', new NotFound('Resource'), deps)
     const method = request.method.toUpperCase()
     const own = route.methods[method]

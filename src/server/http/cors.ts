@@ -22,10 +22,12 @@ export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match'
 /** How long (seconds) a browser may reuse a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 600
 
+const EXPOSED = CORS_EXPOSED_HEADERS.join(', ')
+
 /** Sets the headers every API answer carries, success or failure. */
 export function applyCorsHeaders(headers: Headers): Headers {
   headers.set('Access-Control-Allow-Origin', '*')
-  headers.set('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS.join(', '))
+  headers.set('Access-Control-Expose-Headers', EXPOSED)
   return headers
 }
 

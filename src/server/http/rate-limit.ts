@@ -104,13 +104,15 @@ export function createRateLimiter(
   }
 }
 
-/** The standard RateLimit-* response headers (draft-ietf-httpapi-ratelimit-headers) for a state. */
-export function rateLimitHeaders(state: RateLimitState): Headers {
-  return new Headers({
-    'RateLimit-Limit': String(state.limit),
-    'RateLimit-Remaining': String(state.remaining),
-    'RateLimit-Reset': String(state.resetSeconds),
-  })
+/**
+ * Sets the standard RateLimit-* response headers (draft-ietf-httpapi-ratelimit-headers) for a state on `headers`:
+ * on the answer's own headers, rather than a Headers of their own copied over (a second Headers and a sorted
+ * iteration of it, on every API request).
+ */
+export function setRateLimitHeaders(headers: Headers, state: RateLimitState): void {
+  headers.set('RateLimit-Limit', String(state.limit))
+  headers.set('RateLimit-Remaining', String(state.remaining))
+  headers.set('RateLimit-Reset', String(state.resetSeconds))
 }
 
 /** How long hits wait in the process before they are added to the shared count. */

@@ -8,7 +8,7 @@ import { AppError, Forbidden, NotFound, toAppError, Unauthenticated } from '../e
 import { clientIp } from '../http/client-ip'
 import { applyCorsHeaders } from '../http/cors'
 import { problemResponse } from '../http/problem'
-import { RateLimitExceeded, type RateLimiter, rateLimitHeaders } from '../http/rate-limit'
+import { RateLimitExceeded, type RateLimiter, setRateLimitHeaders } from '../http/rate-limit'
 import { requestIdFrom } from '../http/request-id'
 import type { Logger } from '../log'
 import type { Operation } from '../operations/operation'
@@ -101,10 +101,6 @@ function safeDecode(segment: string): string {
   }
 }
 
-function copyHeaders(from: Headers, to: Headers) {
-  for (const [key, value] of from) to.set(key, value)
-}
-
 const BEARER = /^Bearer\s/i
 
 /**
@@ -173,7 +169,7 @@ export function apiCall(
       appUrl = runtime.context.appUrl
       const actor = await callerOf(request, op, deps, runtime, options)
       const budget = budgetOf(actor, request, runtime.limits)
-      copyHeaders(rateLimitHeaders(await budget.limiter.consume(budget.key)), headers)
+      setRateLimitHeaders(headers, await budget.limiter.consume(budget.key))
       const ownOrigin = options.ownOrigin ?? (http.sessions ? 'if-sent' : undefined)
       const foreign = ownOrigin !== undefined && !fromOwnOrigin(request.headers, appUrl, ownOrigin)
       // A route only the app's pages may post to refuses another origin whoever is calling: it says nothing of sessions.
@@ -206,7 +202,7 @@ export function refuse(request: Request, route: string, error: AppError, deps: A
     const headers = applyCorsHeaders(new Headers({ 'X-Request-Id': requestId }))
     try {
       const { limits } = await deps.runtime()
-      copyHeaders(rateLimitHeaders(await limits.anonymous.consume(clientIp(request.headers))), headers)
+      setRateLimitHeaders(headers, await limits.anonymous.consume(clientIp(request.headers)))
       throw error
     } catch (thrown) {
       return failure(thrown, { requestId, route, headers, log: deps.log })
@@ -226,7 +222,7 @@ export function failure(
   },
 ): Response {
   const error = toAppError(thrown)
-  if (error instanceof RateLimitExceeded) copyHeaders(rateLimitHeaders(error.state), at.headers)
+  if (error instanceof RateLimitExceeded) setRateLimitHeaders(at.headers, error.state)
   if (!(thrown instanceof AppError)) at.log.error('request failed', { requestId: at.requestId, route: at.route, error: thrown })
   return at.render?.(error) ?? problemResponse(error, at.requestId, at.headers)
 }

@@ -24,12 +24,13 @@ export function toRoute<I extends z.ZodType, O extends z.ZodType>(op: Operation<
     apiCall(request, op, deps, async (call) => {
       const input = (await inputOf(op, call)) as z.output<I>
       const output = outputOf(op.output, await op.run(call.ctx, input))
-      const publicUrl = new URL(`${call.url.pathname}${call.url.search}`, call.ctx.appUrl)
+      // Only a Location or a next page's link needs the public URL: not parsed for the answers that have neither.
+      const publicUrl = () => new URL(`${call.url.pathname}${call.url.search}`, call.ctx.appUrl)
       return render(http, request, publicUrl, output, call.headers)
     })
 }
 
-function render<O>(http: HttpShape<O>, request: Request, url: URL, output: O, headers: Headers): Response {
+function render<O>(http: HttpShape<O>, request: Request, publicUrl: () => URL, output: O, headers: Headers): Response {
   headers.set('Cache-Control', http.method === 'GET' ? 'private, no-cache' : 'no-store')
   headers.set('Vary', 'Authorization')
   if (http.status === 204) return new Response(null, { status: 204, headers })
@@ -41,20 +42,23 @@ function render<O>(http: HttpShape<O>, request: Request, url: URL, output: O, he
       return new Response(null, { status: 304, headers })
     }
   }
-  if (http.status === 201 && http.location) headers.set('Location', new URL(http.location(output), url).toString())
+  if (http.status === 201 && http.location) {
+    const url = publicUrl()
+    headers.set('Location', new URL(http.location(output), url).toString())
+  }
 
   let body: unknown = output
-  if (http.paginated) body = withNextLink(output, url, headers)
+  if (http.paginated) body = withNextLink(output, publicUrl, headers)
   headers.set('Content-Type', 'application/json')
   return jsonResponse(body, http.status, headers)
 }
 
 // A page gets the URL of the next one both as a Link header (RFC 8288) and in the body, for clients that ignore headers.
-function withNextLink(output: unknown, url: URL, headers: Headers): unknown {
+function withNextLink(output: unknown, url: () => URL, headers: Headers): unknown {
   if (typeof output !== 'object' || output === null || !('nextCursor' in output)) return output
   const cursor = output.nextCursor
   if (typeof cursor !== 'string') return { ...output, next: null }
-  const next = new URL(url)
+  const next = url()
   next.searchParams.set('cursor', cursor)
   headers.set('Link', `<${next.toString()}>; rel="next"`)
   return { ...output, next: next.toString() }

@@ -1,9 +1,9 @@
 // An operation's output as it leaves the API: exactly the keys its output schema declares, at every depth, so a
 // service that returns one column more (a password hash, a workspace's Stripe id) never leaks it.
 //
-// zod's parse does that and also re-checks every format (the UUID and date-time regexes, lengths, integer bounds):
-// on the API's list of 20 projects about 0.06 ms of a 0.25 ms request, for values our own database and services
-// made, whose types TypeScript already checks. So a schema made only of objects, arrays, nullable/optional
+// zod's parse does that and also re-checks every format (the UUID and date-time regexes, lengths, integer bounds)
+// of values our own database and services made, whose types TypeScript already checks: in a profile of the API's
+// list of 20 projects, zod and its regexes were 6% of the server's samples, and 1% with this projection. So a schema made only of objects, arrays, nullable/optional
 // wrappers and plain leaves (string, number, boolean, enum, literal) is compiled once into a projection: it copies
 // the declared keys and checks each leaf's JavaScript type, nothing more. Anything it cannot vouch for (a leaf of
 // the wrong type, a missing key, a schema with a transform, a default, a union, a record…) goes to zod's parse, as

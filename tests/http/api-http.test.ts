@@ -52,25 +52,36 @@ describe('the API over HTTP', () => {
   })
 
   it('does not gzip a small JSON answer for a client that accepts gzip (the CPU and memory buy nothing); a large one it does', async () => {
-    // node:http, not fetch: fetch decompresses, and what is measured here is the bytes on the wire.
-    const get = (path: string) =>
-      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        const req = httpRequest(`${server.url}${path}`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } }, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
-        })
-        req.on('error', reject)
-        req.end()
-      })
-    const small = await get('/api/v1/me')
+    const small = await get('/api/v1/me', { 'Accept-Encoding': 'gzip, deflate, br' })
     expect(small.status).toBe(401)
     expect(small.headers['content-encoding']).toBeUndefined()
     expect(small.headers['cache-control']).toContain('no-transform')
     expect(JSON.parse(small.body.toString('utf8'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' })
 
-    const large = await get('/api/v1/openapi.json')
+    const large = await get('/api/v1/openapi.json', { 'Accept-Encoding': 'gzip, deflate, br' })
     expect(large.status).toBe(200)
     expect(large.headers['content-encoding']).toBe('gzip')
+    expect(large.headers.vary).toContain('Accept-Encoding')
+  })
+
+  it('sends a client that accepts no encoding the bytes as they are, still saying they vary by Accept-Encoding', async () => {
+    const large = await get('/api/v1/openapi.json', {})
+    expect(large.status).toBe(200)
+    expect(large.headers['content-encoding']).toBeUndefined()
+    expect(large.headers.vary).toContain('Accept-Encoding')
+    expect(JSON.parse(large.body.toString('utf8'))).toMatchObject({ openapi: expect.any(String) })
   })
 })
+
+/** A GET through node:http, not fetch: fetch asks for gzip and decompresses, and what is checked is the bytes on the wire. */
+function get(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const req = httpRequest(`${server.url}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}

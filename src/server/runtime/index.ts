@@ -17,7 +17,6 @@ import { endAllStreams } from '../live/open-streams'
 import { flushLogs, log } from '../log'
 import { mailTransportFor } from '../mail/transport'
 import { type MailWorker, startMailWorker } from '../mail/worker'
-import { seedDemo } from '../seed'
 import type { ContextDeps } from '../services/context'
 import { AUTH_CHANGED, TokenCache } from '../services/token-cache'
 import { TokenUsage } from '../services/token-usage'
@@ -80,7 +79,8 @@ async function openCoreRuntime(cfg: Config): Promise<CoreRuntime> {
     const core = assemble(cfg, database, await createStorage(cfg.files))
     core.tokenCache = listeningTokenCache(database)
     core.tokenUsage = new TokenUsage(database.db)
-    if (cfg.seedDemo) await seedDemo({ auth: await core.loadAuth(), deps: core.context })
+    // Imported only when asked for (development): it brings the project and workspace services with it.
+    if (cfg.seedDemo) await (await import('../seed')).seedDemo({ auth: await core.loadAuth(), deps: core.context })
     log.info('runtime ready', { database: database.kind })
     return core
   } catch (error) {

@@ -10,9 +10,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { Duplex } from 'node:stream'
+import compression from 'compression'
 import next from 'next'
-import compression from 'next/dist/compiled/compression/index.js'
-import { releaseCompressionStream } from 'next/dist/server/lib/release-compression-stream.js'
 import { serve } from './http-shell.js'
 import { allowedActionOrigins, refuseBadActionRequest } from './server-action-gate.js'
 
@@ -74,12 +74,13 @@ function restoreContentLength(response) {
 }
 
 /**
- * Next compresses through the `compression` middleware, which takes over every response's write, end and header
- * hooks, and negotiates, even for a client that accepts no encoding at all (most API clients, a load balancer's
- * checks): ~0.045 ms of CPU a request in a profile of the project list, for nothing. The app turns Next's off
- * (next.config.ts, `compress: false`) and the same middleware runs here, only for a request that accepts an
- * encoding; the others still say `Vary: Accept-Encoding`, so a cache keeps the two answers apart as before. A build
- * that leaves Next's on (the no-op bench app) is left to Next, so nothing is compressed twice.
+ * Next compresses through its own copy of the `compression` middleware, which takes over every response's write, end
+ * and header hooks, and negotiates, even for a client that accepts no encoding at all (most API clients, a load
+ * balancer's checks): ~0.045 ms of CPU a request in a profile of the project list, for nothing. The app turns Next's
+ * off (next.config.ts, `compress: false`) and the same middleware (the `compression` package, not Next's internal
+ * copy) runs here, only for a request that accepts an encoding; the others still say `Vary: Accept-Encoding`, so a
+ * cache keeps the two answers apart as before. A build that leaves Next's on (the no-op bench app) is left to Next,
+ * so nothing is compressed twice.
  */
 function compressionUnlessNextDoes(dir = process.cwd()) {
   const manifest = JSON.parse(readFileSync(path.join(dir, '.next', 'required-server-files.json'), 'utf8'))
@@ -91,9 +92,23 @@ function compressionUnlessNextDoes(dir = process.cwd()) {
     middleware(request, response, () => {})
     // As Next does (router-server.js): a client gone before the end would leave the zlib stream unfinished, past GC.
     response.once('close', () => {
-      if (!response.writableFinished) releaseCompressionStream(response)
+      if (!response.writableFinished) releaseZlibStream(response)
     })
   }
+}
+
+/**
+ * The middleware keeps its zlib stream private; its `on` forwards 'drain' listeners to that stream and returns it,
+ * which is the one way to reach it (Next does the same). Anything else (no middleware on this response) is left be.
+ */
+function releaseZlibStream(response) {
+  const noop = () => {}
+  const stream = response.on('drain', noop)
+  if (stream === response || !(stream instanceof Duplex)) {
+    response.off('drain', noop)
+    return
+  }
+  stream.destroy()
 }
 
 /** Adds Accept-Encoding to the Vary the response goes out with, as the header goes out (Next sets its own Vary late). */

@@ -129,7 +129,7 @@ function createInstance(
 ): Instance {
   const url = `http://127.0.0.1:${port}`
   let current: ReturnType<typeof spawnKept> | undefined
-  const args = kind === 'app' ? ['--max-old-space-size=512', 'server.js'] : ['api-server.js']
+  const args = kind === 'app' ? ['--max-old-space-size=512', '--max-semi-space-size=16', 'server.js'] : ['api-server.js']
   const instance: Instance = {
     name,
     kind,

@@ -43,7 +43,7 @@ const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 6)
 // API-only /me passes 4,000 req/s even on a loaded 2-core host: at 2000 (400 tokens) its warm-up alone could spend
 // half their budget.
 const MAX_RPS = Number(process.env.BENCH_MAX_RPS ?? 5000)
-const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 3)
+const STARTUPS = Number(process.env.BENCH_STARTUPS ?? 5)
 const ACTION_SAMPLES = Number(process.env.BENCH_ACTION_SAMPLES ?? 60)
 
 // Issue 13's targets.
@@ -96,39 +96,31 @@ process.once('uncaughtException', (error) => {
 })
 process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)))
 try {
-  // Start-up: spawn → first 200 from the readiness route, a few times (the last one stays up for the load).
+  // Start-up: spawn → first 200 from the readiness route (the no-op's own route), a few times, interleaved: app,
+  // no-op, API-only, and again, so a host busier at one moment (the seeding's aftermath, PostgreSQL's autovacuum)
+  // weighs on each the same. The last of each stays up for the load.
   const startups: number[] = []
-  for (let i = 1; i < STARTUPS; i++) {
-    const probe = await startApp(data.url)
-    startups.push(probe.startupMs)
-    await probe.stop()
-  }
-  const app = await startApp(data.url)
-  startups.push(app.startupMs)
-  servers.push(app)
   const noopStartups: number[] = []
-  for (let i = 1; i < STARTUPS; i++) {
-    const probe = await startNoop()
-    noopStartups.push(probe.startupMs)
-    await probe.stop()
+  const apiStartups: number[] = []
+  const startAll = async () => {
+    const app = await startApp(data.url)
+    startups.push(app.startupMs)
+    const noop = await startNoop()
+    noopStartups.push(noop.startupMs)
+    const apiOnly = await startApp(data.url, 'api-server.js')
+    apiStartups.push(apiOnly.startupMs)
+    return { app, noop, apiOnly }
   }
-  const noop = await startNoop()
-  noopStartups.push(noop.startupMs)
-  servers.push(noop)
+  for (let i = 1; i < STARTUPS; i++) {
+    const probes = await startAll()
+    await Promise.all([probes.app.stop(), probes.noop.stop(), probes.apiOnly.stop()])
+  }
+  const { app, noop, apiOnly } = await startAll()
+  servers.push(app, noop, apiOnly)
   const raw = await startRaw(data.url)
   servers.push(raw)
   const rawSame = await startRawSameWork(data.url)
   servers.push(rawSame)
-  // The API-only server: its start-up the same way, the last one stays up for the load.
-  const apiStartups: number[] = []
-  for (let i = 1; i < STARTUPS; i++) {
-    const probe = await startApp(data.url, 'api-server.js')
-    apiStartups.push(probe.startupMs)
-    await probe.stop()
-  }
-  const apiOnly = await startApp(data.url, 'api-server.js')
-  apiStartups.push(apiOnly.startupMs)
-  servers.push(apiOnly)
   console.log(
     `start-up, spawn → first 200: app ${startups.map(seconds).join(', ')}; API-only ${apiStartups.map(seconds).join(', ')}; ` +
       `no-op ${noopStartups.map(seconds).join(', ')}; raw ${seconds(raw.startupMs)}; raw same-work ${seconds(rawSame.startupMs)}`,

@@ -98,24 +98,24 @@ process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)))
 try {
   // Start-up: spawn → first 200 from the readiness route (the no-op's own route), a few times, interleaved: app,
   // no-op, API-only, and again, so a host busier at one moment (the seeding's aftermath, PostgreSQL's autovacuum)
-  // weighs on each the same. The last of each stays up for the load.
+  // weighs on each the same. Each probe is stopped before the next starts (a server just ready is still busy for a
+  // moment, and the next would pay for it); the last of each stays up for the load.
   const startups: number[] = []
   const noopStartups: number[] = []
   const apiStartups: number[] = []
-  const startAll = async () => {
-    const app = await startApp(data.url)
-    startups.push(app.startupMs)
-    const noop = await startNoop()
-    noopStartups.push(noop.startupMs)
-    const apiOnly = await startApp(data.url, 'api-server.js')
-    apiStartups.push(apiOnly.startupMs)
-    return { app, noop, apiOnly }
+  const startTimed = async (starting: Promise<Server>, into: number[]) => {
+    const server = await starting
+    into.push(server.startupMs)
+    return server
   }
   for (let i = 1; i < STARTUPS; i++) {
-    const probes = await startAll()
-    await Promise.all([probes.app.stop(), probes.noop.stop(), probes.apiOnly.stop()])
+    await (await startTimed(startApp(data.url), startups)).stop()
+    await (await startTimed(startNoop(), noopStartups)).stop()
+    await (await startTimed(startApp(data.url, 'api-server.js'), apiStartups)).stop()
   }
-  const { app, noop, apiOnly } = await startAll()
+  const app = await startTimed(startApp(data.url), startups)
+  const noop = await startTimed(startNoop(), noopStartups)
+  const apiOnly = await startTimed(startApp(data.url, 'api-server.js'), apiStartups)
   servers.push(app, noop, apiOnly)
   const raw = await startRaw(data.url)
   servers.push(raw)

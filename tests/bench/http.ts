@@ -99,7 +99,8 @@ try {
   // Start-up: spawn → first 200 from the readiness route (the no-op's own route), a few times, interleaved: app,
   // no-op, API-only, and again, so a host busier at one moment (the seeding's aftermath, PostgreSQL's autovacuum)
   // weighs on each the same. Each probe is stopped before the next starts (a server just ready is still busy for a
-  // moment, and the next would pay for it); the last of each stays up for the load.
+  // moment, and the next would pay for it); the last of each stays up for the load. The first of each runs without
+  // a compile cache (servers.ts), the rest with it: the medians are a restart's figure, the first a new machine's.
   const startups: number[] = []
   const noopStartups: number[] = []
   const apiStartups: number[] = []
@@ -338,7 +339,7 @@ try {
     },
     {
       target: `node api-server.js → first 200 ≤ ${API_ONLY_STARTUP_MAX_MS / 1000} s (median of ${apiStartups.length})`,
-      measured: seconds(median(apiStartups)),
+      measured: `${seconds(median(apiStartups))} (the first, with no compile cache: ${seconds(apiStartups[0] ?? Number.NaN)})`,
       met: median(apiStartups) <= API_ONLY_STARTUP_MAX_MS,
       gate: true,
     },
@@ -356,7 +357,7 @@ try {
     },
     {
       target: `node server.js → first 200 ≤ ${STARTUP_MAX_MS / 1000} s (median of ${startups.length})`,
-      measured: seconds(median(startups)),
+      measured: `${seconds(median(startups))} (the first, with no compile cache: ${seconds(startups[0] ?? Number.NaN)})`,
       met: median(startups) <= STARTUP_MAX_MS,
       gate: true,
     },

@@ -3,7 +3,8 @@
 // two raw node:http + pg baselines: one doing the same work as ours in steady state (raw-same-work.mjs) and one doing
 // more (raw-server.mjs: a token query and a rate-limit write per request). Also: builds when a build is stale, the RSS of a process tree, and the time from spawn to a first 200.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from '../../support/server'
 
@@ -71,6 +72,14 @@ export type Server = {
   stop(): Promise<void>
 }
 
+/**
+ * Node's compile cache for this run's servers (server.js and api-server.js enable it; the no-op runs the same
+ * server.js): new for each run, so each server's first start-up compiles everything, as the first start on a new
+ * machine or in a new container does, and the later ones read it, as a restart does.
+ */
+const COMPILE_CACHE = mkdtempSync(path.join(tmpdir(), 'twofold-bench-compile-cache-'))
+process.once('exit', () => rmSync(COMPILE_CACHE, { recursive: true, force: true }))
+
 type Spec = { name: string; args: string[]; cwd: string; env: (url: string) => Record<string, string>; readyPath: string }
 
 /** Spawns a server and polls `readyPath` until it answers 200: the start-up figure is that time, spawn included. */
@@ -80,7 +89,14 @@ export async function start(spec: Spec): Promise<Server> {
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, spec.args, {
     cwd: spec.cwd,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...spec.env(url), PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      NODE_COMPILE_CACHE: COMPILE_CACHE,
+      ...spec.env(url),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let printed = ''

@@ -11,7 +11,7 @@
 //   DATABASE_URL=postgres://… npm run bench:http
 //   BENCH_SECONDS (default 10; the figures used 15), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10),
 //   BENCH_WARM_SECONDS (3: each warm-up run), BENCH_WARM_RUNS (6: at most, per endpoint),
-//   BENCH_MAX_RPS (5000: sizes the token pool), BENCH_STARTUPS (3), BENCH_ACTION_SAMPLES (60)
+//   BENCH_MAX_RPS (5000: sizes the token pool), BENCH_STARTUPS (5), BENCH_ACTION_SAMPLES (60)
 // Take the machine's build lock around it where others build and test: flock /tmp/twofold-next.lock npm run bench:http
 import '../../scripts/load-env'
 import { isPostgresRun } from '../support/postgres'

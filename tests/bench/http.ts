@@ -69,6 +69,8 @@ if (!isPostgresRun()) throw new Error('the HTTP bench runs on PostgreSQL: set DA
 const began = performance.now()
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+/** A server's start-up figure: the median, and the first start-up, the one without a compile cache (servers.ts). */
+const startupFigure = (all: number[]) => `${seconds(median(all))} (the first, with no compile cache: ${seconds(all[0] ?? Number.NaN)})`
 
 const builds = {
   app: ensureBuilt('app', ROOT, APP_SOURCES),
@@ -339,7 +341,7 @@ try {
     },
     {
       target: `node api-server.js → first 200 ≤ ${API_ONLY_STARTUP_MAX_MS / 1000} s (median of ${apiStartups.length})`,
-      measured: `${seconds(median(apiStartups))} (the first, with no compile cache: ${seconds(apiStartups[0] ?? Number.NaN)})`,
+      measured: startupFigure(apiStartups),
       met: median(apiStartups) <= API_ONLY_STARTUP_MAX_MS,
       gate: true,
     },
@@ -357,7 +359,7 @@ try {
     },
     {
       target: `node server.js → first 200 ≤ ${STARTUP_MAX_MS / 1000} s (median of ${startups.length})`,
-      measured: `${seconds(median(startups))} (the first, with no compile cache: ${seconds(startups[0] ?? Number.NaN)})`,
+      measured: startupFigure(startups),
       met: median(startups) <= STARTUP_MAX_MS,
       gate: true,
     },

@@ -6,8 +6,7 @@ import { unlessUnavailable } from '@/components/unavailable-page'
 import { VerifyNotice } from '@/components/verify-notice'
 import { sessionContext } from '@/server/runtime/next'
 import { roleAtLeast } from '@/server/services/context'
-import { planSummary } from '@/server/services/workspace-billing'
-import { workspaceBySlug } from './current'
+import { workspaceBySlug, workspacePlan } from './current'
 
 const ROLE_NAMES = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
 
@@ -25,7 +24,7 @@ async function Frame(slug: string, children: ReactNode) {
   // Signed out: the page itself sends them to sign in, with its own path to come back to (a layout knows only its own).
   if (ctx.actor.type !== 'user') return children
   const workspace = await workspaceBySlug(slug)
-  const plan = await planSummary(ctx)
+  const plan = await workspacePlan(slug)
   const base = `/w/${workspace.slug}`
   return (
     <>

@@ -10,7 +10,7 @@ import { formatBytes } from '@/server/services/files'
 import { PLANS, type PlanId } from '@/server/services/plans'
 import * as billing from '@/server/services/workspace-billing'
 import { openBillingPortalAction, startCheckoutAction } from '../../../billing-actions'
-import { currentWorkspace } from '../../current'
+import { currentWorkspace, workspacePlan } from '../../current'
 
 export const metadata: Metadata = { title: 'Billing' }
 
@@ -62,10 +62,13 @@ async function Billing(slug: string, searchParams: SearchParams) {
       </main>
     )
   }
+  // The plan first, from the read the workspace bar shows, and the rest after it: the page then never says Pro (and
+  // stops reloading) under a bar that says Free, and what it reads after is at least as new.
+  const current = await workspacePlan(slug)
   const [overview, price, { checkout, waited }] = await Promise.all([billing.overview(ctx), billing.proPrice(ctx), searchParams])
   const cfg = config()
   const configured = Boolean(cfg.stripe?.pricePro)
-  const pro = overview.plan === 'pro'
+  const pro = current.plan === 'pro'
   const reloads = Math.max(0, Math.min(MAX_RELOADS, Number.parseInt(String(waited ?? '0'), 10) || 0))
   const waitingForStripe = checkout === 'success' && !pro && reloads < MAX_RELOADS
   return (
@@ -94,7 +97,7 @@ async function Billing(slug: string, searchParams: SearchParams) {
       )}
       <section className="card" aria-labelledby="subscription">
         <h2 id="subscription">
-          {workspace.name} is on <span data-testid="plan-name">{overview.planName}</span>
+          {workspace.name} is on <span data-testid="plan-name">{current.planName}</span>
         </h2>
         <dl className="read-only">
           {overview.status && (
@@ -140,11 +143,11 @@ async function Billing(slug: string, searchParams: SearchParams) {
         <ul className="m-0 grid list-none gap-4 p-0 sm:grid-cols-2">
           {PLAN_IDS.map((id) => {
             const plan = PLANS[id]
-            const current = overview.plan === id
+            const isCurrent = current.plan === id
             return (
-              <li key={id} className={`card m-0 flex flex-col ${current ? 'border-primary' : ''}`}>
+              <li key={id} className={`card m-0 flex flex-col ${isCurrent ? 'border-primary' : ''}`}>
                 <h3 id={`plan-${id}`} className="m-0 flex items-center gap-2 text-base font-semibold">
-                  {plan.name} {current && <Badge variant="primary">Current plan</Badge>}
+                  {plan.name} {isCurrent && <Badge variant="primary">Current plan</Badge>}
                 </h3>
                 <p className="mt-1 mb-3 text-xl font-bold" data-testid={`price-${id}`}>
                   {planPrice(id, price, configured)}

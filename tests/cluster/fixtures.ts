@@ -8,6 +8,7 @@ import { memberships, workspaces } from '../../src/server/db/schema'
 import type { Scope } from '../../src/server/services/context'
 import * as tokens from '../../src/server/services/tokens'
 import { contextFor, sessionActor } from '../support/db'
+import { cookieHeaderFrom } from '../support/forms'
 import { makePro } from '../support/plans'
 
 /** The instances' BETTER_AUTH_SECRET: cookies signed here are accepted there. */
@@ -32,10 +33,7 @@ export async function signUp(database: Database, cluster: Cluster): Promise<Pers
     body: { name: 'Cluster Person', email, password: 'cluster-password-0123' },
     returnHeaders: true,
   })
-  const cookie = headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ')
+  const cookie = cookieHeaderFrom(headers)
   const [workspace] = await database.db
     .select({ slug: workspaces.slug })
     .from(workspaces)

@@ -3,9 +3,9 @@
 // skip our rules are not there, get-session never shows the session token, and the sign-in, sign-up and "dismiss"
 // actions (posted as a browser without JavaScript posts them) follow only same-origin return paths, throttle
 // simultaneous guesses and refuse arguments that are not forms.
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hiddenFields, submitForm } from '../support/forms'
+import { PASSWORD } from '../support/accounts'
+import { hiddenFields, signUpThroughForm, submitForm } from '../support/forms'
 import { expectProblem } from '../support/problem'
 import { type RunningServer, startServer } from '../support/server'
 
@@ -51,7 +51,7 @@ describe("Better Auth's endpoints", () => {
       const response = await fetch(`${direct.url}${path}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Origin: direct.url },
-        body: JSON.stringify({ email: 'someone@example.test', password: 'correct horse battery', name: 'x'.repeat(20_000) }),
+        body: JSON.stringify({ email: 'someone@example.test', password: PASSWORD, name: 'x'.repeat(20_000) }),
       })
       await expectProblem(response, 'NOT_FOUND', 'Endpoint not found.')
     },
@@ -64,25 +64,6 @@ describe("Better Auth's endpoints", () => {
   })
 })
 
-const password = 'correct horse battery'
-const newEmail = () => `person-${randomUUID().slice(0, 8)}@example.test`
-
-async function signUpThroughForm(server: RunningServer): Promise<string> {
-  return (await signedUpSession(server)).email
-}
-
-/** Signs up through the form; the Cookie header the browser would send from then on. */
-async function signedUpSession(server: RunningServer): Promise<{ email: string; cookie: string }> {
-  const email = newEmail()
-  const response = await submitForm(server, '/sign-up', { name: 'Through the form', email, password, next: '/dashboard' })
-  expect(response.status).toBe(303)
-  const cookie = response.headers
-    .getSetCookie()
-    .map((setCookie) => setCookie.split(';')[0])
-    .join('; ')
-  return { email, cookie }
-}
-
 /** The hidden fields of the one form on `html` that has a field named `name`. */
 function formWith(html: string, name: string): [string, string][] {
   const form = [...html.matchAll(/<form\b[\s\S]*?<\/form>/g)].map((match) => match[0]).find((f) => f.includes(`name="${name}"`))
@@ -91,7 +72,7 @@ function formWith(html: string, name: string): [string, string][] {
 
 describe('GET /api/auth/get-session', () => {
   it('shows the signed-in session without its token (the cookie is HttpOnly so that no script reads it)', async () => {
-    const { email, cookie } = await signedUpSession(direct)
+    const { email, cookie } = await signUpThroughForm(direct)
     const response = await fetch(`${direct.url}/api/auth/get-session`, { headers: { Cookie: cookie } })
     expect(response.status).toBe(200)
     const text = await response.text()
@@ -111,7 +92,7 @@ describe("the verify notice's Dismiss action", () => {
   let workspacePage: string
   let fields: [string, string][]
   beforeAll(async () => {
-    ;({ cookie } = await signedUpSession(direct))
+    ;({ cookie } = await signUpThroughForm(direct))
     const dashboard = await fetch(`${direct.url}/dashboard`, { headers: { Cookie: cookie }, redirect: 'manual' })
     workspacePage = new URL(dashboard.headers.get('location') ?? '', direct.url).pathname
     expect(workspacePage).toMatch(/^\/w\/[a-z0-9-]+$/)
@@ -161,14 +142,14 @@ describe('the sign-in action', () => {
     ['https://evil.example/', '/dashboard'],
     ['/dashboard\r\nSet-Cookie: stolen=1', '/dashboard'],
   ])('after signing in with next=%j, goes to %j on this site', async (next, expected) => {
-    const email = await signUpThroughForm(direct)
-    const response = await submitForm(direct, '/sign-in', { email, password, next })
+    const { email } = await signUpThroughForm(direct)
+    const response = await submitForm(direct, '/sign-in', { email, password: PASSWORD, next })
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe(expected)
   })
 
   it('30 simultaneous wrong guesses: at most 5 are checked, the rest told to wait', async () => {
-    const email = await signUpThroughForm(behindProxy)
+    const { email } = await signUpThroughForm(behindProxy)
     // Each guess from its own address (the proxy is trusted), so only the per-account budget is in play.
     const pages = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
@@ -192,7 +173,7 @@ describe('the sign-in action', () => {
     const response = await fetch(`${direct.url}/sign-in`, {
       method: 'POST',
       headers: { 'Next-Action': String(actionId), 'Content-Type': 'text/plain;charset=UTF-8', Origin: direct.url },
-      body: JSON.stringify([null, { email: 'someone@example.test', password }]),
+      body: JSON.stringify([null, { email: 'someone@example.test', password: PASSWORD }]),
     })
     const body = await response.text()
     expect(response.status).toBe(200)

@@ -4,8 +4,7 @@
 // seeing Pro, stopped reloading itself, so the badge stayed wrong).
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD } from '../support/accounts'
-import { submitForm } from '../support/forms'
+import { signUpThroughForm } from '../support/forms'
 import { isPostgresRun } from '../support/postgres'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
 
@@ -30,18 +29,13 @@ describe.skipIf(!isPostgresRun())('the billing page as the plan changes (Postgre
     const fresh = await throwawayPostgres()
     drop = fresh.drop
     server = await startServer({ env: { DATABASE_URL: fresh.url } })
-    const email = `billing-page-${Date.now()}@example.test`
-    const signedUp = await submitForm(server, '/sign-up', { name: 'Owner', email, password: PASSWORD, next: '/dashboard' })
-    expect(signedUp.status).toBe(303)
-    cookie = signedUp.headers
-      .getSetCookie()
-      .map((set) => set.split(';')[0])
-      .join('; ')
+    const owner = await signUpThroughForm(server, 'Owner')
+    cookie = owner.cookie
     client = new pg.Client({ connectionString: fresh.url })
     await client.connect()
     const { rows } = await client.query(
       'select w.slug, w.id from workspaces w join memberships m on m.workspace_id = w.id join "user" u on u.id = m.user_id where u.email = $1',
-      [email],
+      [owner.email],
     )
     slug = rows[0].slug
     await client.query('insert into workspace_billing (workspace_id, status) values ($1, null)', [rows[0].id])

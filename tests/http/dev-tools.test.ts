@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StripeStandIn, startStripeStandIn } from '../../src/dev/stripe/standin'
+import { signUpThroughForm } from '../support/forms'
 import { type RunningServer, startServer } from '../support/server'
 
 const APP = path.resolve(import.meta.dirname, '../../src/app')
@@ -161,18 +162,7 @@ async function submitForm(
 
 /** A new account, signed up through the form: its session cookie and its workspace. */
 async function signUp(server: RunningServer): Promise<{ cookie: string; slug: string }> {
-  const email = `owner-${crypto.randomUUID().slice(0, 8)}@example.test`
-  const response = await submitForm(server, '/sign-up', 'email', {
-    name: 'Owner',
-    email,
-    password: 'correct horse battery',
-    next: '/dashboard',
-  })
-  expect(response.status).toBe(303)
-  const cookie = response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ')
+  const { cookie } = await signUpThroughForm(server, 'Owner')
   const dashboard = await fetch(`${server.url}/dashboard`, { headers: { Cookie: cookie }, redirect: 'manual' })
   const slug = /^\/w\/([^/]+)$/.exec(new URL(dashboard.headers.get('location') ?? '', server.url).pathname)?.[1]
   if (!slug) throw new Error(`no workspace after sign-up: ${dashboard.status} ${dashboard.headers.get('location')}`)

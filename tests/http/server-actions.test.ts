@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/server/db/client'
+import { PASSWORD } from '../support/accounts'
 import { domainRows } from '../support/db'
-import { submitForm } from '../support/forms'
+import { signUpThroughForm, submitForm } from '../support/forms'
 import { isPostgresRun } from '../support/postgres'
 import { expectProblem } from '../support/problem'
 import { type RunningServer, startServer, throwawayPostgres } from '../support/server'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-const PASSWORD = 'correct horse battery'
 
 type ManifestEntry = { exportedName?: string; workers: Record<string, unknown> }
 /** Every server action of the build: its id, its name, and the pages that can run it. */
@@ -57,14 +57,7 @@ beforeAll(async () => {
   }
   server = await startServer({ env })
   // A real person with a password, signed up through the form; the session cookie is the one the server set.
-  email = `actions-${Date.now()}@example.test`
-  const signedUp = await submitForm(server, '/sign-up', { name: 'Action Caller', email, password: PASSWORD, next: '/dashboard' })
-  expect(signedUp.status).toBe(303)
-  cookie = signedUp.headers
-    .getSetCookie()
-    .map((set) => set.split(';')[0])
-    .join('; ')
-  expect(cookie).toContain('session_token=')
+  ;({ email, cookie } = await signUpThroughForm(server, 'Action Caller'))
   slug = (await signedInAs()).slug
 })
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { accountsOn, PASSWORD } from '../support/accounts'
 import { bearerTokenFor } from '../support/api'
 import { contextFor, createUser, sessionActor } from '../support/db'
 import { filesOnDisk, pngBytes } from '../support/files'
-import { submitForm } from '../support/forms'
+import { cookieHeaderFrom, submitForm } from '../support/forms'
 import { type RawAnswer, type RawRequest, rawRequest } from '../support/raw-http'
 import { type S3Standin, startS3Standin } from '../support/s3'
 import { type RunningServer, startServer, suiteDatabase } from '../support/server'
@@ -151,10 +151,7 @@ function appRoute(server: () => RunningServer, cookie: () => string): Route {
 /** The session cookie the server sets for the uploader, signed in through the form. */
 async function signIn(server: RunningServer): Promise<string> {
   const response = await submitForm(server, '/sign-in', { email: uploader.email, password: PASSWORD, next: '/dashboard' })
-  const cookie = response.headers
-    .getSetCookie()
-    .map((set) => set.split(';')[0])
-    .join('; ')
+  const cookie = cookieHeaderFrom(response.headers)
   expect(cookie).toContain('session_token=')
   return cookie
 }

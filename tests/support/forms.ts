@@ -1,5 +1,6 @@
 // What a browser posts to a server action: a form (actions accept nothing else: operations/form-values.ts), built in
 // a test or posted from a rendered page as a browser without JavaScript posts it.
+import { PASSWORD } from './accounts'
 import type { RunningServer } from './server'
 
 export function formOf(fields: Record<string, string | readonly string[]>): FormData {
@@ -38,4 +39,27 @@ export async function submitForm(
   for (const [name, value] of hiddenFields(chosen)) if (!(name in fields)) form.append(name, value)
   for (const [name, value] of Object.entries(fields)) form.append(name, value)
   return fetch(`${server.url}${page}`, { method: 'POST', body: form, headers: { Origin: server.url, ...headers }, redirect: 'manual' })
+}
+
+/** The cookies a response sets, as the browser sends them back: each name=value, without the attributes. */
+export function cookieHeaderFrom(headers: Headers): string {
+  return headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
+}
+
+/**
+ * Signs a new person up through the sign-up form, as a browser without JavaScript does, with PASSWORD; their e-mail
+ * and the Cookie header the browser sends from then on.
+ */
+export async function signUpThroughForm(server: RunningServer, name = 'Through the form'): Promise<{ email: string; cookie: string }> {
+  const email = `person-${crypto.randomUUID().slice(0, 8)}@example.test`
+  const fields = { name, email, password: PASSWORD, next: '/dashboard' }
+  // The sign-up form, not the OAuth provider's beside it when one is configured.
+  const response = await submitForm(server, '/sign-up', fields, { within: 'name="email"' })
+  if (response.status !== 303) throw new Error(`sign-up answered ${response.status}, not 303`)
+  const cookie = cookieHeaderFrom(response.headers)
+  if (!cookie.includes('session_token=')) throw new Error('sign-up set no session cookie')
+  return { email, cookie }
 }

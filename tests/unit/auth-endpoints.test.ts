@@ -6,6 +6,7 @@ import { CLIENT_IP_HEADER, createAuth, withClientIp } from '../../src/server/aut
 import { authHttpHandler, PUBLIC_AUTH_ENDPOINTS } from '../../src/server/auth/http-surface'
 import type { Database } from '../../src/server/db/client'
 import { createTestDatabase } from '../support/db'
+import { cookieHeaderFrom } from '../support/forms'
 import { expectProblem } from '../support/problem'
 
 const APP = 'http://localhost:3000'
@@ -113,10 +114,7 @@ describe('Better Auth over HTTP', () => {
       headers: new Headers(),
       asResponse: true,
     })
-    const cookie = signedUp.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .join('; ')
+    const cookie = cookieHeaderFrom(signedUp.headers)
     const withSession = await call('GET /get-session', { headers: { cookie } })
     expect(withSession.status).toBe(200)
     const body = await withSession.json()

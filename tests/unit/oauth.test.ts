@@ -16,6 +16,7 @@ import { RateLimited, Unauthenticated, Unavailable, ValidationError } from '../.
 import { createRateLimiter } from '../../src/server/http/rate-limit'
 import { hasPassword } from '../../src/server/services/credentials'
 import { createTestDatabase } from '../support/db'
+import { cookieHeaderFrom } from '../support/forms'
 
 const APP = 'http://localhost:3000'
 const SECRET = 'a'.repeat(32)
@@ -54,11 +55,7 @@ const someone = (): Claims => {
   return { sub: `sub-${id}`, email: `oidc-${id}@example.test`, email_verified: true, name: `Oidc ${id}` }
 }
 
-const cookiesOf = (response: Response) =>
-  response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ')
+const cookiesOf = (response: Response) => cookieHeaderFrom(response.headers)
 
 /** Starts a flow as the sign-in action does: the provider's URL, and the state cookie the browser now holds. */
 async function begin(): Promise<{ authorizeUrl: string; cookie: string }> {

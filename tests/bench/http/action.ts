@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { createAuth } from '../../../src/server/auth/auth'
 import type { Db } from '../../../src/server/db/client'
+import { cookieHeaderFrom } from '../../support/forms'
 import { BENCH_AUTH_SECRET, ROOT } from './servers'
 
 /** Signs a new person up in process (with the secret the app is started with, so the cookie verifies there), as the sign-up action does (Better Auth, personal workspace by its hook). */
@@ -16,11 +17,7 @@ export async function signUp(db: Db): Promise<{ userId: string; cookie: string }
     body: { name: 'Bench User', email, password: 'bench-password-0123' },
     returnHeaders: true,
   })
-  // Only the name=value pair of each cookie: attributes are for browsers.
-  const cookie = headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ')
+  const cookie = cookieHeaderFrom(headers)
   if (!cookie.includes('session_token')) throw new Error('sign-up set no session cookie')
   return { userId: response.user.id, cookie }
 }

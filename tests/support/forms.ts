@@ -1,5 +1,6 @@
 // What a browser posts to a server action: a form (actions accept nothing else: operations/form-values.ts), built in
-// a test or posted from a rendered page as a browser without JavaScript posts it.
+// a test or posted from a rendered page as a browser without JavaScript posts it; and the cookies it sends back, the
+// session a sign-up through the form leaves it with.
 import { PASSWORD } from './accounts'
 import type { RunningServer } from './server'
 
